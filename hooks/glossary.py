@@ -1,0 +1,1 @@
+"""Glossary: MkDocs events on_page_markdown."""
