@@ -15,6 +15,7 @@ from pathlib import Path
 import mkdocs.utils
 from mkdocs.plugins import event_priority, get_plugin_logger
 
+from handbook import execution
 from handbook import notebooks as nb_tools
 
 log = get_plugin_logger("handbook.notebooks")
@@ -32,7 +33,7 @@ def on_files(files, config):
         if not file.src_uri.endswith(".ipynb"):
             continue
         source = Path(file.abs_src_path)
-        executed = nb_tools.executed_copy(source, config["docs_dir"])
+        executed = nb_tools.executed_copy(source, execution.notebook_outputs(source))
         file.handbook_notebook_source = source
         if executed is not None:
             file.abs_src_path = str(executed)
