@@ -38,7 +38,8 @@ INLINE_LINK_RE = re.compile(
 )
 REF_DEF_RE = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*<?(?P<target>\S+?)>?(?:[ \t].*)?$")
 AUTOLINK_RE = re.compile(r"<(?P<target>(?:https?|mailto):[^>\s]+)>")
-HTML_ATTR_RE = re.compile(r"<(?P<tag>a|img)\b[^>]*?\b(?:href|src)=[\"'](?P<target>[^\"']+)[\"']", re.I)
+HTML_ATTR_RE = re.compile(
+    r"<(?P<tag>a|img)\b[^>]*?\b(?:href|src)=[\"'](?P<target>[^\"']+)[\"']", re.I)
 MD_LINK_TEXT_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -141,6 +142,12 @@ def compare_markdown(source_path: str, source_text: str,
     # Headings: the H1 is the title; every other heading keeps the original's id.
     src_h = [h for h in headings(source_text, sp) if h.level > 1]
     tr_h = [h for h in headings(translation_text, tp) if h.level > 1]
+    src_b = find_blocks(source_text, sp)
+    tr_b = find_blocks(translation_text, tp)
+    if not tr_h and not tr_b and (src_h or src_b):
+        # A page with only a title: one message instead of one per missing part.
+        return [f"{tp}: not translated yet (no headings or code blocks; {sp} has "
+                f"{_plural(len(src_h), 'heading')} and {_plural(len(src_b), 'code block')})"]
     if len(src_h) != len(tr_h):
         problems.append(f"{tp}: {_plural(len(tr_h), 'heading')} (below the title), "
                         f"{sp} has {len(src_h)}")
@@ -163,8 +170,6 @@ def compare_markdown(source_path: str, source_text: str,
             problems.append(f"{tp}:{t.line}: heading '{t.text}' (#{t.id}) is not in {sp}")
 
     # Code blocks: same number, same language, same code apart from full-line comments.
-    src_b = find_blocks(source_text, sp)
-    tr_b = find_blocks(translation_text, tp)
     if len(src_b) != len(tr_b):
         problems.append(f"{tp}: {_plural(len(tr_b), 'code block')}, {sp} has {len(src_b)}")
     key = lambda b: (b.lang, normalised_code(b.code))  # noqa: E731
