@@ -1,0 +1,315 @@
+"""Accessibility gate: axe-core (WCAG 2.0/2.1/2.2 A and AA) over every built page, image alt texts.
+
+`python -m handbook.accessibility [--site-dir site]` serves the built site on 127.0.0.1, opens every
+page of both languages in one headless Chromium, runs axe-core in the light palette and then (on the
+same loaded page) in the dark one, checks every <img> for alt text in the page's language, prints
+one line per problem naming the page, writes .cache/reports/accessibility.json and exits 1 on any
+problem.
+
+For the notebook hook: `localize_notebook_alt(html, lang)` replaces mkdocs-jupyter's English
+default alt text with one in the page's language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import html as html_lib
+import http.server
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from handbook import REPORTS_DIR, ROOT
+
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCHEMES = ("default", "slate")  # Material's light and dark palettes
+
+# mkdocs-jupyter (nbconvert) writes this English text as alt of every output image.
+NOTEBOOK_DEFAULT_ALT = "No description has been provided for this image"
+NOTEBOOK_ALT = {
+    "nb": "Figur laget av koden i cellen over",
+    "sv": "Figur skapad av koden i cellen ovan",
+}
+# Alt texts that say nothing or are in the wrong language.
+ENGLISH_DEFAULT_ALTS = {NOTEBOOK_DEFAULT_ALT.lower(), "image", "figure", "png", "plot", "chart"}
+IMAGE_FILE_RE = re.compile(r"\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
+
+
+def localize_notebook_alt(html: str, lang: str) -> str:
+    """Replace nbconvert's English default alt text with the one for `lang` ("nb" or "sv")."""
+    alt = NOTEBOOK_ALT.get(lang.split("-")[0].split("_")[0], NOTEBOOK_ALT["nb"])
+    return re.sub(
+        r'alt=(["\'])\s*' + re.escape(NOTEBOOK_DEFAULT_ALT) + r"\s*\1",
+        f'alt="{html_lib.escape(alt, quote=True)}"',
+        html,
+    )
+
+
+# --- the pages of a built site ---------------------------------------------------------------
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Site-relative paths of every HTML page, redirect stubs left out (they show nothing)."""
+    pages = []
+    for path in sorted(site_dir.rglob("*.html")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if re.search(r'http-equiv=["\']?refresh', text[:2000], re.IGNORECASE):
+            continue
+        pages.append(path.relative_to(site_dir).as_posix())
+    return pages
+
+
+def page_url(rel: str) -> str:
+    """Site-relative URL of a page file: dapla/botter/index.html -> dapla/botter/."""
+    return rel[: -len("index.html")] if rel.endswith("index.html") else rel
+
+
+class _ImageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.images: list[tuple[int, dict[str, str | None], bool]] = []
+        self._article_depth = 0
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang") or ""
+        if tag == "img":
+            self.images.append((self.getpos()[0], attributes, self._article_depth > 0))
+        if tag == "article":
+            self._article_depth += 1
+        if tag not in VOID_TAGS:
+            self._stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID_TAGS:
+            return
+        while self._stack:
+            top = self._stack.pop()
+            if top == "article":
+                self._article_depth -= 1
+            if top == tag:
+                break
+
+
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+             "track", "wbr"}
+
+
+def image_problems(site_dir: Path, pages: Iterable[str] | None = None) -> list[dict]:
+    """Images without alt text, with an empty alt inside the article, or with an English default."""
+    problems = []
+    for rel in pages if pages is not None else site_pages(site_dir):
+        parser = _ImageParser()
+        parser.feed((site_dir / rel).read_text(encoding="utf-8", errors="replace"))
+        for line, attrs, in_article in parser.images:
+            src = attrs.get("src") or ""
+            alt = attrs.get("alt")
+            shown_src = src if len(src) < 60 else src[:57] + "..."
+            if attrs.get("role") in {"presentation", "none"} or attrs.get("aria-hidden") == "true":
+                continue
+            if alt is None:
+                message = f"image without alt text ({shown_src})"
+            elif not alt.strip():
+                if not in_article:
+                    continue  # decorative images in the theme chrome may have alt=""
+                message = f"image in the page text with empty alt text ({shown_src})"
+            elif alt.strip().lower() in ENGLISH_DEFAULT_ALTS:
+                message = (f"image alt text {alt.strip()!r} is an English default, not in the "
+                           f"page's language ({parser.lang or '?'})")
+            elif IMAGE_FILE_RE.search(alt.strip()):
+                message = f"image alt text {alt.strip()!r} is a file name, not a description"
+            else:
+                continue
+            problems.append({"page": rel, "line": line, "message": message})
+    return problems
+
+
+# --- axe-core in Chromium ---------------------------------------------------------------------
+
+@dataclass
+class Violation:
+    page: str
+    scheme: str
+    rule: str
+    impact: str
+    help: str
+    targets: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        where = ", ".join(self.targets[:3]) + (" ..." if len(self.targets) > 3 else "")
+        palette = "light" if self.scheme == "default" else "dark"
+        return (f"{self.page}: axe {self.rule} ({self.impact}, {palette} palette): {self.help} "
+                f"[{len(self.targets)} element(s): {where}]")
+
+
+_NO_TRANSITIONS = "*,*::before,*::after{transition:none!important;animation:none!important}"
+
+# Switch Material's palette in place to the one whose scheme is given, as its toggle would.
+_SET_SCHEME_JS = """(scheme) => {
+  const input = [...document.querySelectorAll("input[data-md-color-scheme]")]
+    .find(el => el.getAttribute("data-md-color-scheme") === scheme);
+  if (!input) return false;
+  for (const key of ["scheme", "primary", "accent"]) {
+    const value = input.getAttribute("data-md-color-" + key);
+    if (value) document.body.setAttribute("data-md-color-" + key, value);
+  }
+  return true;
+}"""
+
+_RUN_AXE_JS = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                          resultTypes: ["violations"]});
+  return result.violations.map(v => ({rule: v.id, impact: v.impact || "", help: v.help,
+    targets: v.nodes.map(n => n.target.join(" "))}));
+}"""
+
+
+def axe_page(page, url: str, rel: str, schemes: Iterable[str] = SCHEMES,
+             axe_source: str | None = None) -> list[Violation]:
+    """Load one page in a Playwright page and run axe in each palette; the page is reused."""
+    page.goto(url, wait_until="load")
+    page.add_style_tag(content=_NO_TRANSITIONS)
+    page.add_script_tag(content=axe_source or AXE_JS.read_text(encoding="utf-8"))
+    found = []
+    for scheme in schemes:
+        if not page.evaluate(_SET_SCHEME_JS, scheme) and scheme != "default":
+            continue  # page without Material's palette (e.g. a plain HTML fixture)
+        for item in page.evaluate(_RUN_AXE_JS, AXE_TAGS):
+            found.append(Violation(page=rel, scheme=scheme, **item))
+    return found
+
+
+def axe_site(browser, base_url: str, pages: Iterable[str], schemes: Iterable[str] = SCHEMES,
+             *, block_external: bool = True) -> list[Violation]:
+    """Run axe over `pages` (site-relative) with one browser context and one reused page."""
+    axe_source = AXE_JS.read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if block_external:  # never let a check send traffic off this machine
+        context.route("**/*", functools.partial(_only_site, base_url))
+    try:
+        page = context.new_page()
+        violations = []
+        for rel in pages:
+            violations += axe_page(page, base_url + page_url(rel), rel, schemes, axe_source)
+        return violations
+    finally:
+        context.close()
+
+
+def _only_site(base_url: str, route) -> None:
+    if route.request.url.startswith(base_url) or route.request.url.startswith("data:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+# --- serving a built site ---------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serve `site_dir` on 127.0.0.1 (free port) in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def launch_browser() -> Iterator:
+    """One headless Chromium through Playwright, with the project's offline flags."""
+    from playwright.sync_api import sync_playwright
+
+    from handbook.browser import CHROMIUM_ARGS, HELP, find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        raise RuntimeError(HELP)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# --- report and CLI ---------------------------------------------------------------------------
+
+def write_report(path: Path, *, site_dir: Path, pages: list[str], schemes: Iterable[str],
+                 violations: list[Violation], images: list[dict], seconds: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "site_dir": str(site_dir),
+        "tags": AXE_TAGS,
+        "schemes": list(schemes),
+        "pages": len(pages),
+        "seconds": round(seconds, 1),
+        "violations": [asdict(v) for v in violations],
+        "images": images,
+        "ok": not violations and not images,
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def check(site_dir: Path, *, browser=None, base_url: str | None = None,
+          schemes: Iterable[str] = SCHEMES, report: Path | None = None) -> list[str]:
+    """All accessibility problems of a built site as printable lines (empty when it passes)."""
+    started = time.monotonic()
+    schemes = list(schemes)
+    pages = site_pages(site_dir)
+    images = image_problems(site_dir, pages)
+    with contextlib.ExitStack() as stack:
+        if base_url is None:
+            base_url = stack.enter_context(serve(site_dir))
+        if browser is None:
+            browser = stack.enter_context(launch_browser())
+        violations = axe_site(browser, base_url, pages, schemes)
+    if report is not None:
+        write_report(report, site_dir=site_dir, pages=pages, schemes=schemes,
+                     violations=violations, images=images, seconds=time.monotonic() - started)
+    return [f"{p['page']}:{p['line']}: {p['message']}" for p in images] + [str(v) for v in violations]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m handbook.accessibility", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "site", help="built site (default site/)")
+    parser.add_argument("--light-only", action="store_true", help="skip the dark palette")
+    parser.add_argument("--report", type=Path, default=REPORTS_DIR / "accessibility.json")
+    args = parser.parse_args(argv)
+    if not (args.site_dir / "index.html").exists():
+        print(f"{args.site_dir}: no built site (run `make build` first)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    schemes = ("default",) if args.light_only else SCHEMES
+    problems = check(args.site_dir, schemes=schemes, report=args.report)
+    for line in problems:
+        print(line)
+    pages = len(site_pages(args.site_dir))
+    print(f"accessibility: {len(problems)} problem(s) in {pages} page(s), "
+          f"{time.monotonic() - started:.0f} s; report {args.report}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
