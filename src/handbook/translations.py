@@ -181,9 +181,18 @@ def recorded_stamp(path: Path) -> dict | None:
         stamp = (meta.get("handbook") or {}).get("translation_of")
     else:
         stamp = front_matter(path).get("translation_of")
-    if isinstance(stamp, dict) and stamp.get("hash"):
+        if isinstance(stamp, dict):
+            # YAML reads an all-digit hash as a number: take the hash as written
+            fm, _, _ = split_front_matter(path.read_text(encoding="utf-8"))
+            m = HASH_RE.search(fm)
+            stamp = {**stamp, "hash": m.group(1) if m else stamp.get("hash")}
+    if isinstance(stamp, dict) and stamp.get("hash") not in (None, ""):
         return {"source": stamp.get("source"), "hash": str(stamp["hash"])}
     return None
+
+
+HASH_RE = re.compile(
+    r"^translation_of:(?:.*\n(?:[ \t].*\n)*?[ \t]+|.*?)\bhash:[ \t]*[\"']?([0-9a-fA-F]+)", re.M)
 
 
 STAMP_LINE_RE = re.compile(r"^translation_of:.*$")
@@ -191,6 +200,8 @@ STAMP_LINE_RE = re.compile(r"^translation_of:.*$")
 
 def stamp_text(text: str, source: str, digest: str) -> str:
     """Set translation_of in Markdown front matter; nothing else in the file changes."""
+    if yaml.safe_load(f"h: {digest}")["h"] != digest:
+        digest = f'"{digest}"'  # e.g. all digits, which YAML would read as a number
     line = f"translation_of: {{source: {source}, hash: {digest}}}"
     newline = "\r\n" if "\r\n" in text else "\n"
     if not text.startswith("---"):
@@ -435,6 +446,7 @@ def status_markdown(found: list[Status], lang: str, page_key_: str, repo_url: st
                     branch: str = "main") -> str:
     """A Markdown table of every page's status, for the status page in `lang`."""
     labels = LABELS[lang]
+    found = [s for s in found if s.pair.key != page_key_]
     counts = {state: sum(1 for s in found if s.state == state) for state in STATES}
     header = (labels["page"], labels["original"], labels["status"], labels["action"])
     lines = [labels["summary"].format(total=len(found), **counts), "",
@@ -442,8 +454,6 @@ def status_markdown(found: list[Status], lang: str, page_key_: str, repo_url: st
     here = posixpath.dirname(page_key_)
     for status in sorted(found, key=lambda s: (STATES.index(s.state) * -1, s.pair.key)):
         pair = status.pair
-        if pair.key == page_key_:
-            continue
         title = _title(pair, lang).replace("|", "\\|")
         # Link only what this language's build has: its own file or the nb fallback.
         if pair.file(lang).exists() or pair.file(DEFAULT_LANGUAGE).exists():
@@ -500,14 +510,17 @@ def main(argv: list[str] | None = None) -> int:
                                  if p.translation_file.exists() and p.source_file.exists()]
         failed = 0
         for target in targets:
+            target = Path(target)
+            if not target.is_absolute():
+                # relative to the current folder if it names a file there, else to the root
+                target = target.absolute() if target.exists() else root / target
             try:
-                digest = stamp(Path(target).absolute(), root)
+                digest = stamp(target, root)
             except (ValueError, OSError) as err:
-                print(f"{target}: {err}", file=sys.stderr)
+                print(err, file=sys.stderr)
                 failed += 1
                 continue
-            print(f"{Path(target).absolute().relative_to(root).as_posix()}: "
-                  f"translation_of hash {digest}")
+            print(f"{target.relative_to(root).as_posix()}: translation_of hash {digest}")
         return 1 if failed else 0
 
     found = statuses(root)

@@ -1,0 +1,161 @@
+"""Translation status on a temporary git repository: missing, outdated, up to date."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from handbook import translations as tr
+
+NB_PAGE = ("---\ntitle: Bøtter\ndescription: Om bøtter.\n---\n\n# Bøtter\n\n"
+           "## Lagre data\n\nTekst.\n")
+SV_PAGE = ("---\ntitle: Buckets\ndescription: Om buckets.\n---\n\n# Buckets\n\n"
+           "## Spara data {#lagre-data}\n\nText.\n")
+
+
+def git(root: Path, *args: str, when: str = "2026-11-22T10:00:00+01:00") -> str:
+    env = dict(os.environ, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when,
+               GIT_AUTHOR_NAME="T", GIT_AUTHOR_EMAIL="t@example.org",
+               GIT_COMMITTER_NAME="T", GIT_COMMITTER_EMAIL="t@example.org")
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "translation-sources.yml").write_text("default: nb\npaths:\n  balsam/: sv\n")
+    for lang in ("nb", "sv"):
+        (root / "docs" / lang / "balsam").mkdir(parents=True)
+    (root / "docs/nb/botter.md").write_text(NB_PAGE)
+    (root / "docs/sv/botter.md").write_text(SV_PAGE)
+    (root / "docs/nb/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n")
+    (root / "docs/sv/balsam/data.md").write_text("---\ntitle: Data\n---\n\n# Data\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start", when="2026-11-01T10:00:00+01:00")
+    return root
+
+
+def state(root: Path) -> dict[str, tuple[str, str | None]]:
+    return {s.pair.key: (s.state, s.missing_language) for s in tr.statuses(root)}
+
+
+def test_source_language_from_data_file_and_front_matter(repo: Path):
+    assert tr.source_language("botter.md", repo) == "nb"
+    assert tr.source_language("balsam/data.md", repo) == "sv"
+    (repo / "docs/nb/team.md").write_text("---\ntitle: Team\nsource_language: sv\n---\n# Team\n")
+    assert tr.source_language("team.md", repo) == "sv"
+
+
+def test_missing_outdated_and_up_to_date_with_stamps(repo: Path):
+    assert tr.main(["--stamp", "docs/sv/botter.md", "--root", str(repo)]) == 0
+    text = (repo / "docs/sv/botter.md").read_text()
+    assert f"translation_of: {{source: nb, hash: {tr.source_hash(repo / 'docs/nb/botter.md')}}}" \
+        in text
+    assert state(repo) == {
+        "botter.md": ("translated", None),
+        "team.md": ("missing", "sv"),
+        "balsam/data.md": ("missing", "nb"),
+    }
+    # whitespace-only edits do not make a translation outdated ...
+    (repo / "docs/nb/botter.md").write_text(NB_PAGE.replace("Tekst.\n", "Tekst.   \n\n\n"))
+    assert state(repo)["botter.md"] == ("translated", None)
+    # ... a changed sentence does, until the translator stamps again
+    (repo / "docs/nb/botter.md").write_text(NB_PAGE.replace("Tekst.", "Ny tekst."))
+    status = tr.classify(tr.PagePair("botter.md", "nb", repo), {})
+    assert status.state == "outdated" and status.stamped
+    assert "docs/nb/botter.md changed since the translation" in status.reason
+    tr.stamp(repo / "docs/sv/botter.md", repo)
+    assert state(repo)["botter.md"] == ("translated", None)
+
+
+def test_check_exits_non_zero_and_names_the_file_to_fix(repo: Path, capsys):
+    tr.stamp(repo / "docs/sv/botter.md", repo)
+    assert tr.main(["--check", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "docs/sv/team.md: missing: docs/sv/team.md does not exist" in err
+    assert "docs/nb/balsam/data.md: missing:" in err
+    (repo / "docs/nb/team.md").unlink()
+    (repo / "docs/sv/balsam/data.md").unlink()
+    assert tr.main(["--check", "--root", str(repo)]) == 0
+    # a parity break fails the check too
+    (repo / "docs/sv/botter.md").write_text(
+        (repo / "docs/sv/botter.md").read_text().replace(" {#lagre-data}", ""))
+    (repo / "docs/nb/botter.md").write_text(NB_PAGE)
+    assert tr.main(["--check", "--root", str(repo)]) == 1
+    assert "heading id 'spara-data' differs from 'lagre-data'" in capsys.readouterr().err
+
+
+def test_unstamped_translation_falls_back_to_git_history(repo: Path):
+    assert state(repo)["botter.md"] == ("translated", None)
+    (repo / "docs/nb/botter.md").write_text(NB_PAGE + "\nMer.\n")
+    git(repo, "commit", "-qam", "source changes", when="2026-11-10T10:00:00+01:00")
+    found = {s.pair.key: s for s in tr.statuses(repo)}
+    assert found["botter.md"].state == "outdated"
+    assert "no translation_of stamp" in found["botter.md"].reason
+    (repo / "docs/sv/botter.md").write_text(SV_PAGE + "\nMer.\n")
+    git(repo, "commit", "-qam", "translation follows", when="2026-11-12T10:00:00+01:00")
+    assert state(repo)["botter.md"] == ("translated", None)
+
+
+def test_stamping_the_original_is_refused(repo: Path, capsys):
+    assert tr.main(["--stamp", "docs/nb/botter.md", "--root", str(repo)]) == 1
+    assert "is the original (nb); stamp its translation docs/sv/botter.md" in \
+        capsys.readouterr().err
+
+
+def test_stamp_changes_only_the_front_matter_key():
+    text = "---\ntitle: X\ntranslation_of:\n  source: nb\n  hash: old\ndescription: Y\n---\n\n# X\n"
+    assert tr.stamp_text(text, "nb", "new") == (
+        "---\ntitle: X\ntranslation_of: {source: nb, hash: new}\ndescription: Y\n---\n\n# X\n")
+    plain = "---\ntitle: X\n---\n\n# X\n\nBody ---\n"
+    assert tr.stamp_text(plain, "sv", "abc") == (
+        "---\ntitle: X\ntranslation_of: {source: sv, hash: abc}\n---\n\n# X\n\nBody ---\n")
+
+
+def test_git_dates_one_call_and_shallow_clones(repo: Path, tmp_path: Path):
+    (repo / "docs/nb/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n\nNytt.\n")
+    git(repo, "commit", "-qam", "team", when="2026-11-22T10:00:00+01:00")
+    dates = tr.git_dates(repo)
+    assert date.fromtimestamp(dates[(repo / "docs/nb/team.md").resolve()]) == date(2026, 11, 22)
+    assert date.fromtimestamp(dates[(repo / "docs/nb/botter.md").resolve()]) == date(2026, 11, 1)
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)],
+                   check=True)
+    sdates = tr.git_dates(shallow)
+    # the boundary commit would claim every file; those dates are unknown, not wrong
+    assert sdates[(shallow / "docs/nb/botter.md").resolve()] is None
+    assert sdates[(shallow / "docs/nb/team.md").resolve()] is None
+    assert tr.git_dates(tmp_path / "not-a-repo-at-all") == {}
+
+
+def test_localised_dates():
+    assert tr.format_date(date(2026, 11, 22), "nb") == "22. november 2026"
+    assert tr.format_date(date(2026, 11, 22), "sv") == "22 november 2026"
+    assert tr.format_date(date(2026, 5, 1), "sv") == "1 maj 2026"
+
+
+def test_status_markdown_links_and_labels(repo: Path):
+    found = tr.statuses(repo)
+    nb = tr.status_markdown(found, "nb", "oversettelser.md", "https://github.com/o/r", "main")
+    assert "1 av 3 sider er oversatt, 0 er utdatert og 2 mangler." in nb
+    assert "| [Team](team.md) | bokmål | mangler | [Oversett (sv)]" \
+           "(https://github.com/o/r/new/main/docs/sv?filename=team.md) |" in nb
+    # the nb build has no page that exists only in Swedish: no link there
+    assert "| Data | svensk | mangler | [Oversett (nb)]" in nb
+    sv = tr.status_markdown(found, "sv", "oversettelser.md", None)
+    assert "| [Data](balsam/data.md) | svenska | saknas |  |" in sv
+
+
+def test_all_digit_hashes_survive_yaml(tmp_path: Path):
+    text = tr.stamp_text("---\ntitle: X\n---\n# X\n", "nb", "123456789012")
+    assert 'hash: "123456789012"' in text
+    page = tmp_path / "x.md"
+    page.write_text("---\ntitle: X\ntranslation_of: {source: nb, hash: 000000000000}\n---\n# X\n")
+    assert tr.recorded_stamp(page) == {"source": "nb", "hash": "000000000000"}
