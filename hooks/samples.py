@@ -22,7 +22,7 @@ _plan: execution.Plan | None = None
 def on_pre_build(config):
     global _plan
     runner = execution.shared_runner(log=log.info)
-    _plan = execution.Plan.discover()
+    _plan = execution.Plan.discover(docs_dir=Path(config["docs_dir"]))
     _plan.execute(runner)
     if _is_first_language(config):
         for problem in _plan.problems(runner):

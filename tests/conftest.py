@@ -70,3 +70,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--refresh-outputs", action="store_true",
+                     help="re-execute every sample and notebook, ignoring and refreshing the cache")
+
+
+@pytest.fixture(scope="session")
+def refresh_outputs(request) -> bool:
+    return request.config.getoption("--refresh-outputs")

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import CACHE_DIR, REPORTS_DIR, ROOT, fences, sandbox, services
+from handbook import CACHE_DIR, REPORTS_DIR, ROOT, display_path, fences, sandbox, services
 
 DEFAULT_TIMEOUT = 60.0
 SAMPLE_CACHE = CACHE_DIR / "samples"
@@ -65,7 +65,7 @@ def environment_key() -> str:
 
 def page_sessions(path: Path, env_key: str) -> tuple[list[Session], list[fences.Block]]:
     """The sessions of one Markdown page and its skipped blocks."""
-    rel = path.resolve().relative_to(ROOT).as_posix() if path.is_absolute() else path.as_posix()
+    rel = display_path(path)
     blocks = fences.find_blocks(path.read_text(encoding="utf-8"), rel)
     grouped: dict[tuple[str, str], list[fences.Block]] = {}
     skipped = []
@@ -248,22 +248,21 @@ class Plan:
 
         env_key = environment_key()
         plan = cls()
-        pages = paths or sorted(p for p in docs_dir.rglob("*.md") if "notebooks" not in p.parts)
-        for page in pages:
-            page = page if page.is_absolute() else ROOT / page
+        for page in paths or notebooks.walk(Path(docs_dir), (".md", ".ipynb")):
+            page = page if page.is_absolute() else Path.cwd() / page
             if page.suffix == ".ipynb":
-                plan.notebooks.append(notebooks.NotebookJob.for_path(page, env_key))
+                try:
+                    plan.notebooks.append(notebooks.NotebookJob.for_path(page, env_key))
+                except Exception as exc:  # not valid notebook JSON: name the file
+                    plan.errors.append(f"{display_path(page)}: not a valid notebook: {exc}")
                 continue
             try:
                 sessions, skipped = page_sessions(page, env_key)
             except fences.FenceError as exc:
-                plan.errors.append(f"{page.relative_to(ROOT)}:{exc.line}: {exc}")
+                plan.errors.append(f"{display_path(page)}:{exc.line}: {exc}")
                 continue
             plan.sessions += sessions
             plan.skipped += skipped
-        if not paths:
-            for nb in notebooks.discover(ROOT):
-                plan.notebooks.append(notebooks.NotebookJob.for_path(nb, env_key))
         return plan
 
     def execute(self, runner: Runner) -> None:
@@ -291,19 +290,23 @@ class Plan:
         pages: dict[str, dict] = {}
 
         def entry(path: str) -> dict:
-            lang = path.split("/")[1] if path.startswith(("docs/", "notebooks/")) else ""
+            parts = path.split("/")
+            lang = next((p for p in parts if p in ("nb", "sv")), "")
             return pages.setdefault(path, {"language": lang, "executed": 0, "cache_hits": 0,
                                            "failed": 0, "skipped": [], "seconds": 0.0})
 
+        seen = set()
         for item in [*self.sessions, *self.notebooks]:
             result = runner.results.get(item.key)
             e = entry(item.path)
             n = len(item.blocks) if isinstance(item, Session) else 1
             if result is None:
                 continue
+            shared = item.key in seen  # the other language's identical sample ran it
+            seen.add(item.key)
             if not result.ok:
-                e["failed"] += n
-            elif result.cached:
+                e["failed"] += 1  # the session stops at its failing block
+            elif result.cached or shared:
                 e["cache_hits"] += n
             else:
                 e["executed"] += n
@@ -313,9 +316,9 @@ class Plan:
                                                   "reason": skip_reason(block)})
         totals = {k: sum(p[k] for p in pages.values()) for k in ("executed", "cache_hits", "failed")}
         totals["skipped"] = sum(len(p["skipped"]) for p in pages.values())
-        totals["notebooks_executed"] = sum(
-            1 for nb in self.notebooks
-            if (r := runner.results.get(nb.key)) and r.ok and not r.cached)
+        totals["notebooks_executed"] = len({
+            nb.key for nb in self.notebooks
+            if (r := runner.results.get(nb.key)) and r.ok and not r.cached})
         return {"totals": totals, "pages": pages}
 
 

@@ -19,29 +19,19 @@ from pathlib import Path
 
 import nbformat
 
-from handbook import CACHE_DIR, ROOT, fences, sandbox, services
+from handbook import CACHE_DIR, display_path, fences, sandbox, services
 
 CELL_TIMEOUT = 120
 RENDERED_DIR = CACHE_DIR / "notebooks" / "rendered"
 
 
-def discover(root: Path = ROOT) -> list[Path]:
-    """Notebooks that become pages: notebooks/<lang>/ and any .ipynb under docs/ (not via links)."""
-    found = sorted((root / "notebooks").rglob("*.ipynb"))
-    for path in sorted((root / "docs").rglob("*.ipynb")):
-        if not any(p.is_symlink() for p in path.relative_to(root).parents if p != Path(".")) \
-                and ".ipynb_checkpoints" not in path.parts:
-            found.append(path)
-    return [p for p in found if ".ipynb_checkpoints" not in p.parts]
-
-
-def display_path(path: Path) -> str:
-    """The path an author recognises: through docs/<lang>/notebooks links to notebooks/<lang>."""
-    real = path.resolve()
-    try:
-        return real.relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(path)
+def walk(docs_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Pages under docs_dir, following the links docs/<lang>/notebooks -> notebooks/<lang>."""
+    found = []
+    for folder, dirs, names in os.walk(docs_dir, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / n for n in sorted(names) if n.endswith(suffixes)]
+    return found
 
 
 def code_cells(nb) -> list:

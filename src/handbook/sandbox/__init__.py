@@ -143,7 +143,8 @@ def _watch(proc: subprocess.Popen, out_dir: Path, timeouts: list[float]) -> RawR
                                 error=f"printed more than {OUTPUT_CAP // 1000} kB of output")
             break
     _kill(proc)  # also when it finished: nothing it started may outlive it
-    driver_stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    with proc.stderr:
+        driver_stderr = proc.stderr.read().decode(errors="replace")
     if failure is not None:
         failure.stderr_tail = _tail(out_dir, failure.failed_block)
         return failure

@@ -46,7 +46,9 @@ def main(blocks_dir, out_dir):
 
 
 def _fail(out_dir, index, exc, filename):
-    traceback.print_exc()
+    # Show the reader's code only, not this driver's frame.
+    tb = exc.__traceback__.tb_next if exc.__traceback__ else None
+    traceback.print_exception(type(exc), exc, tb)
     line = None
     if isinstance(exc, SyntaxError) and exc.filename == filename:
         line = exc.lineno

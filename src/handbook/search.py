@@ -1,0 +1,266 @@
+"""One search index per language, with inflections, compound parts and glossary synonyms.
+
+mkdocs-static-i18n merges both languages into one `search/search_index.json` that `/sv/` pages load
+too, so results mix languages. Here each language gets its own index (`search/search_index.json`
+for the default language, `sv/search/search_index.json` for Swedish), built from the entries
+Material's search plugin collected for that language's build, with its own lunr language
+(`no` for bokmål, `sv` for Swedish: language-aware trimmer and stop words).
+
+Stemming is done at build time, not by lunr. Material appends `*` to every query term, and a
+wildcard term bypasses lunr's query pipeline, so with lunr's stemmer in the index pipeline the
+index holds stems (`projektgrupp`) that the unstemmed query (`projektgrupper*`) no longer
+matches. Instead every section gets a hidden field with what a reader might type for its words
+(see handbook.compounds): all inflected forms of each word's lemma (`bøtter` -> `bøttene`), the
+parts of compounds with their forms (`befolkningsstatistikk` -> `statistikk`), and for glossary
+terms the term in the other language and in English (`bucket` on a Swedish page -> `bøtte`,
+`bøttene`). Forms that are a prefix of a word already indexed are left out, because the query's
+trailing wildcard finds them anyway; that keeps the index small.
+
+A page served in a language it is not written in (mkdocs-static-i18n's fallback to the default
+language) is indexed once per site, at that site's address, with its title marked
+"(på norska)" / "(på svensk)", so a result never leads into the other language's site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from handbook.compounds import MAX_LEMMAS, Lexicon, lexicon
+
+LUNR_LANGUAGES = {"nb": "no", "sv": "sv"}
+# lunr's stemmer stays out on purpose (see the module docstring); trimmer and stop words are the
+# language's own because the index config names a single lunr language.
+PIPELINE = ["stopWordFilter", "trimmer"]
+SEPARATOR = r"[\s\-]+"
+FIELDS = {
+    "title": {"boost": 1000.0},
+    "text": {"boost": 1.0},
+    "tags": {"boost": 1000000.0},
+    "title_terms": {"boost": 400.0},   # forms, parts and synonyms of the title's words
+    "terms": {"boost": 1.0},           # the same for the section text
+}
+FALLBACK_MARKERS = {  # shown in the reader's language, naming the language the page is written in
+    ("nb", "sv"): "(på svensk)",
+    ("sv", "nb"): "(på norska)",
+}
+MIN_EXPAND = 4
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W\d_]+")
+_CONFIG_BASE = re.compile(
+    r'(<script id="__config" type="application/json">.*?"base":\s*")([^"]*)(")', re.DOTALL)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of an index entry's HTML text, split like lunr splits them."""
+    return _WORD.findall(html.unescape(_TAG.sub(" ", text)).lower())
+
+
+@dataclass(frozen=True)
+class Term:
+    language: str
+    words: tuple[str, ...]
+
+
+@dataclass
+class GlossaryEntry:
+    id: str
+    terms: dict[str, str]   # language (nb, sv, en) -> term
+    abbr: str | None = None
+
+
+def load_glossary(paths: Iterable[Path]) -> list[GlossaryEntry]:
+    entries = []
+    for path in sorted(paths):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        for item in data if isinstance(data, list) else []:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            terms = {lang: str(item[lang]) for lang in ("nb", "sv", "en") if item.get(lang)}
+            entries.append(GlossaryEntry(str(item["id"]), terms, item.get("abbr") or None))
+    return entries
+
+
+@dataclass
+class Expander:
+    """Adds what readers type to an entry: forms, compound parts, glossary synonyms."""
+
+    language: str                       # the language the text is written in
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    lexicons: dict[str, Lexicon] = field(default_factory=dict)
+    _cache: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+
+    def lex(self, language: str) -> Lexicon:
+        if language not in self.lexicons:
+            self.lexicons[language] = lexicon(language)
+        return self.lexicons[language]
+
+    def word_info(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(forms to add, lemmas and parts for glossary matching) for one word, cached."""
+        if word in self._cache:
+            return self._cache[word]
+        lex = self.lex(self.language)
+        forms: set[str] = set()
+        keys = {word}
+        if len(word) >= MIN_EXPAND:
+            lemmas = lex.lemmas(word)
+            keys |= lemmas
+            if len(lemmas) <= MAX_LEMMAS:
+                for lemma in lemmas:
+                    forms |= lex.forms(lemma)
+            for part in lex.split(word):
+                part_lemmas = lex.lemmas(part)
+                keys |= {part, *part_lemmas}
+                forms.add(part)
+                if len(part_lemmas) <= MAX_LEMMAS:
+                    for lemma in part_lemmas:
+                        forms |= lex.forms(lemma)
+        result = (frozenset(forms), frozenset(keys))
+        self._cache[word] = result
+        return result
+
+    def synonyms(self, keys: set[str]) -> set[str]:
+        """Other-language and English terms of glossary entries whose term the keys contain."""
+        out: set[str] = set()
+        for entry in self.glossary:
+            own = entry.terms.get(self.language)
+            if not own or not self._mentions(own, keys):
+                continue
+            for lang, term in entry.terms.items():
+                if lang == self.language:
+                    continue
+                for word in words(term):
+                    out.add(word)
+                    if lang == "en":
+                        out.add(word + "s")
+                    elif len(word) >= MIN_EXPAND:
+                        other = self.lex(lang)
+                        lemmas = other.lemmas(word)
+                        if len(lemmas) <= MAX_LEMMAS:
+                            for lemma in lemmas:
+                                out |= other.forms(lemma)
+            if entry.abbr:
+                out.add(entry.abbr.lower())
+        return out
+
+    def _mentions(self, term: str, keys: set[str]) -> bool:
+        term_words = words(term)
+        if not term_words:
+            return False
+        lex = self.lex(self.language)
+        return all(w in keys or lex.lemmas(w) & keys for w in term_words)
+
+    def expand(self, text: str) -> set[str]:
+        forms: set[str] = set()
+        keys: set[str] = set()
+        for word in set(words(text)):
+            word_forms, word_keys = self.word_info(word)
+            forms |= word_forms
+            keys |= word_keys
+        return forms | self.synonyms(keys)
+
+
+def compact(candidates: Iterable[str], indexed: Iterable[str]) -> list[str]:
+    """Candidates a prefix query could not already reach through another token, sorted."""
+    indexed = set(indexed)
+    pool = sorted(set(candidates) | indexed)
+    keep = []
+    for i, token in enumerate(pool):
+        if token in indexed or len(token) < 3:
+            continue
+        if i + 1 < len(pool) and pool[i + 1].startswith(token):
+            continue   # `token*` already matches pool[i + 1]
+        keep.append(token)
+    return keep
+
+
+def localize_location(location: str, language: str, default_language: str) -> str:
+    """Entry location relative to its language's site root (`sv/dapla/` -> `dapla/`)."""
+    prefix = f"{language}/"
+    if language != default_language and location.startswith(prefix):
+        return location[len(prefix):]
+    return location
+
+
+def page_of(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+def build_index(entries: list[dict], language: str, default_language: str,
+                page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
+    """The search index for one language's site.
+
+    `entries` are Material's entries of that build (location, title, text, ...);
+    `page_languages` maps a page URL to the language its text is written in.
+    """
+    expanders: dict[str, Expander] = {}
+    docs = []
+    seen: set[str] = set()
+    for entry in entries:
+        location = entry["location"]
+        if location in seen:
+            continue
+        seen.add(location)
+        written_in = page_languages.get(page_of(location), language)
+        expander = expanders.setdefault(written_in, Expander(written_in, glossary))
+        doc = dict(entry)
+        doc["location"] = localize_location(location, language, default_language)
+        title_words = set(words(doc.get("title", "")))
+        text_words = set(words(doc.get("text", "")))
+        doc["title_terms"] = " ".join(compact(expander.expand(doc.get("title", "")), title_words))
+        doc["terms"] = " ".join(
+            compact(expander.expand(doc.get("text", "")), text_words | title_words))
+        marker = FALLBACK_MARKERS.get((language, written_in))
+        if marker and "#" not in location:
+            doc["title"] = f"{doc['title']} {marker}"
+        for key in ("title_terms", "terms"):
+            if not doc[key]:
+                del doc[key]
+        docs.append(doc)
+    config = {
+        "lang": [LUNR_LANGUAGES.get(language, "en")],
+        "separator": SEPARATOR,
+        "pipeline": PIPELINE,
+        "fields": FIELDS,
+    }
+    return {"config": config, "docs": docs}
+
+
+def dump_index(index: dict) -> str:
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_path(site_dir: Path, language: str, default_language: str) -> Path:
+    prefix = Path() if language == default_language else Path(language)
+    return Path(site_dir) / prefix / "search" / "search_index.json"
+
+
+def rewrite_base(page_html: str, language: str) -> str:
+    """Point the page's `__config.base` at its language's site root (`../..` -> `../../sv/`).
+
+    Material's JavaScript loads `search/search_index.json` and resolves result links against
+    this base; with the language root as base a Swedish page loads the Swedish index.
+    """
+    def replace(match: re.Match) -> str:
+        base = match.group(2).rstrip("/") or "."
+        return f"{match.group(1)}{base}/{language}/{match.group(3)}"
+
+    return _CONFIG_BASE.sub(replace, page_html, count=1)
+
+
+def write_report(path: Path, sizes: dict[str, dict], combined_bytes: int | None) -> dict:
+    report = {
+        "languages": sizes,
+        "combined_bytes": combined_bytes,
+        "pipeline": PIPELINE,
+        "fields": list(FIELDS),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
