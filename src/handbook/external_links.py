@@ -21,7 +21,6 @@ import http.client
 import ipaddress
 import json
 import re
-import socket
 import sys
 import time
 import urllib.error
@@ -168,12 +167,12 @@ def check_url(url: str, *, timeout: float = 10.0, retries: int = 3, backoff: flo
         except Transient as exc:
             detail = str(exc)
             continue
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             detail = f"timed out after {timeout:g} s"
             continue
         except urllib.error.URLError as exc:
             reason = exc.reason
-            is_timeout = isinstance(reason, TimeoutError | socket.timeout)
+            is_timeout = isinstance(reason, TimeoutError)
             detail = f"timed out after {timeout:g} s" if is_timeout else f"unreachable: {reason}"
             continue
         except (http.client.HTTPException, ConnectionError, OSError) as exc:
