@@ -1,0 +1,109 @@
+"""A moved page keeps its old address in both languages (mkdocs-redirects under i18n)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from handbook import ROOT
+from handbook.build import run_mkdocs
+from handbook.linkcheck import check_site, parse_html
+
+FIXTURE = Path(__file__).parent / "fixtures" / "links-redirects"
+
+
+def redirect_target(site: Path, old_page: str) -> str | None:
+    """Where the redirect page at `old_page` (site-relative .html) sends the reader."""
+    path = site / old_page
+    if not path.is_file():
+        return None
+    refresh = [link.url for link in parse_html(path.read_text()).links if link.tag == "meta"]
+    return refresh[0] if refresh else None
+
+
+def heading(page: Path) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)(<a |</h1>)", page.read_text(), re.S)
+    assert match, page
+    return match.group(1).strip()
+
+
+def build(tmp_path: Path, config_text: str | None = None):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    if config_text is not None:
+        (project / "mkdocs.yml").write_text(config_text)
+    site = tmp_path / "site"
+    return site, run_mkdocs(project / "mkdocs.yml", site)
+
+
+@pytest.mark.slow
+def test_moved_pages_redirect_in_both_languages(tmp_path):
+    site, proc = build(tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    cases = [
+        ("gammel/index.html", "../ny/", "ny/index.html", "Ny side"),
+        ("sv/gammel/index.html", "../ny/", "sv/ny/index.html", "Ny sida"),
+        ("dapla/gammel-del/index.html", "../../ny/#del", "ny/index.html", "Ny side"),
+        ("sv/dapla/gammel-del/index.html", "../../ny/#del", "sv/ny/index.html", "Ny sida"),
+        # sv has no translation: the redirect leads to the sv fallback page.
+        ("gammel-bare-nb/index.html", "../bare-nb/", "bare-nb/index.html", "Bare på bokmål"),
+        ("sv/gammel-bare-nb/index.html", "../bare-nb/", "sv/bare-nb/index.html",
+         "Bare på bokmål"),
+    ]
+    for old, target, new, title in cases:
+        assert redirect_target(site, old) == target, old
+        assert heading(site / new) == title
+    # Every redirect target (and anchor) exists, checked like any other link.
+    assert check_site(site) == []
+
+
+@pytest.mark.slow
+def test_without_the_hook_language_neutral_keys_fail(tmp_path):
+    config = (FIXTURE / "mkdocs.yml").read_text().replace("hooks:\n  - hooks/redirects.py\n", "")
+    _, proc = build(tmp_path, config)
+    assert proc.returncode != 0
+    assert "Redirect target 'ny.md' does not exist!" in proc.stdout
+
+
+@pytest.mark.slow
+def test_without_the_hook_language_folder_keys_misplace_the_default_language(tmp_path):
+    # Why the hook exists: `nb/gammel.md: nb/ny.md` lands at /nb/gammel/, not /gammel/.
+    config = (FIXTURE / "mkdocs.yml").read_text().replace("hooks:\n  - hooks/redirects.py\n", "")
+    config = re.sub(r"      redirect_maps:\n(        .*\n)+",
+                    "      redirect_maps:\n        nb/gammel.md: nb/ny.md\n"
+                    "        sv/gammel.md: sv/ny.md\n", config)
+    site, proc = build(tmp_path, config)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert redirect_target(site, "gammel/index.html") is None
+    assert redirect_target(site, "nb/gammel/index.html") == "../ny/"  # -> /nb/ny/: no such page
+    assert not (site / "nb" / "ny" / "index.html").exists()
+    assert redirect_target(site, "sv/gammel/index.html") == "../ny/"
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without constructing its !ENV and !!python tags."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def real_redirect_map() -> dict[str, str]:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    for plugin in config.get("plugins", []):
+        if isinstance(plugin, dict) and "redirects" in plugin:
+            return (plugin["redirects"] or {}).get("redirect_maps") or {}
+    return {}
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("language_folder", ["", "sv/"])
+def test_real_site_redirects_every_old_address(built_site, language_folder):
+    for old, new in real_redirect_map().items():
+        old_page = language_folder + re.sub(r"(index)?\.md$", "", old).rstrip("/") + "/index.html"
+        target = redirect_target(built_site, old_page.removeprefix("/"))
+        assert target is not None, f"/{language_folder}{old}: no redirect page for {old} -> {new}"
