@@ -1,4 +1,4 @@
-"""Knowledge library pages: MkDocs events on_config, on_files, on_page_markdown, on_serve.
+"""Knowledge library pages: MkDocs events on_config, on_files, on_page_context, on_serve.
 
 Configured in mkdocs.yml as
 `extra: {handbook: {knowledge_library: {path: kunskapsbibliotek, url_prefix: kunskapsbibliotek}}}`
@@ -80,23 +80,26 @@ def on_config(config):
     return config
 
 
-def on_files(files, config):
-    settings = _settings(config)
-    if settings is None:
-        return files
+def _prefixes(config) -> tuple[str, ...]:
     docs = Path(config["docs_dir"])
-    prefixes = [target.relative_to(docs).as_posix() + "/" for _, target in _targets(config)]
+    return tuple(target.relative_to(docs).as_posix() + "/" for _, target in _targets(config))
+
+
+def on_files(files, config):
+    if _settings(config) is None:
+        return files
+    prefixes = _prefixes(config)
     for file in files:
-        if file.src_uri.startswith(tuple(prefixes)) and file.inclusion.is_in_nav():
+        if file.src_uri.startswith(prefixes) and file.inclusion.is_in_nav():
             file.inclusion = InclusionLevel.NOT_IN_NAV
     return files
 
 
-def on_page_markdown(markdown, page, config, files):
-    if "handbook_library" not in page.meta:
-        return markdown
+def on_page_context(context, page, config, nav):
+    if _settings(config) is None or not page.file.src_uri.startswith(_prefixes(config)):
+        return context
     page.edit_url = None  # generated: the edit button would point at a file that is not in git
-    return markdown
+    return context
 
 
 def on_serve(server, config, builder):

@@ -225,6 +225,8 @@ def test_copy_checks_the_branch(tmp_path, capsys):
 MKDOCS_YML = """\
 site_name: Testhåndbok
 site_url: http://127.0.0.1:8000/
+repo_url: https://example.org/handbok
+edit_uri: edit/main/docs/
 docs_dir: docs
 strict: true
 validation:
@@ -245,7 +247,7 @@ theme:
   name: material
   language: nb
   font: false
-  features: [navigation.indexes]
+  features: [navigation.indexes, content.action.edit]
 extra:
   handbook:
     knowledge_library:
@@ -363,6 +365,12 @@ def test_strict_site_build_publishes_library_in_both_languages(tmp_path):
     # the language switcher links the two versions of a library page
     assert 'href="../../../../sv/kunskapsbibliotek/Articles/R/r-intro/" hreflang="sv"' in html(
         site, "kunskapsbibliotek/Articles/R/r-intro")
+    # generated pages have no edit button (their source is not in docs/ in git)
+    assert "https://example.org/handbok/edit/main/docs/nb/index.md" in html(site, "")
+    library_pages = list(site.glob("**/kunskapsbibliotek/**/index.html"))
+    assert len(library_pages) == 2 * 14
+    for page in library_pages:
+        assert "/edit/main/" not in page.read_text(encoding="utf-8"), page
     # generated sources sit in git-ignored folders
     for lang in ("nb", "sv"):
         assert (project / "docs" / lang / "kunskapsbibliotek" / ".gitignore").is_file()
