@@ -1,4 +1,4 @@
-"""Inflection and compound splitting for Norwegian bokmål and Swedish, from the hunspell dictionaries.
+"""Inflections and compound splitting for bokmål and Swedish, from the hunspell dictionaries.
 
 Why hunspell and not the glossary or lunr's stemmers:
 
@@ -81,7 +81,8 @@ class Lexicon:
         return any(end_flag in self.words.get(lemma, "") for lemma in self.lemmas(word))
 
     def split(self, word: str) -> tuple[str, ...]:
-        """Parts of a compound, longest tail first (`befolkningsstatistikk` -> befolkning, statistikk).
+        """Parts of a compound, longest tail first (`befolkningsstatistikk` -> befolkning,
+        statistikk).
 
         Returns () for a word that is not a compound.
         """
@@ -112,7 +113,7 @@ _LEMMA_CACHE: dict[str, dict[str, frozenset[str]]] = {}
 def _split(lex: Lexicon, word: str, depth: int) -> tuple[str, ...]:
     if depth > 2 or len(word) < 2 * MIN_PART:
         return ()
-    # A stem the dictionary lists itself splits only into longer parts: "kontroll" is no "kont"+"roll".
+    # A stem the dictionary lists splits only into longer parts: "kontroll" is no "kont"+"roll".
     known = word in lex.words
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):   # longest tail first
         tail = word[cut:]

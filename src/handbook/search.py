@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ FALLBACK_MARKERS = {  # shown in the reader's language, naming the language the 
     ("sv", "nb"): "(på norska)",
 }
 MIN_EXPAND = 4
+TOPIC_COUNT = 2
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W\d_]+")
 _CONFIG_BASE = re.compile(
@@ -94,35 +96,41 @@ class Expander:
     language: str                       # the language the text is written in
     glossary: list[GlossaryEntry] = field(default_factory=list)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
-    _cache: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    _cache: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict)
 
     def lex(self, language: str) -> Lexicon:
         if language not in self.lexicons:
             self.lexicons[language] = lexicon(language)
         return self.lexicons[language]
 
-    def word_info(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
-        """(forms to add, lemmas and parts for glossary matching) for one word, cached."""
-        if word in self._cache:
-            return self._cache[word]
+    def word_info(self, word: str, full: bool = True) -> tuple[frozenset[str], frozenset[str]]:
+        """(forms to add, lemmas and parts for glossary matching) for one word, cached.
+
+        `full` adds the whole paradigm of the word and of its compound parts; otherwise only the
+        compound parts themselves are added.
+        """
+        key = (word, full)
+        if key in self._cache:
+            return self._cache[key]
         lex = self.lex(self.language)
         forms: set[str] = set()
         keys = {word}
         if len(word) >= MIN_EXPAND:
             lemmas = lex.lemmas(word)
             keys |= lemmas
-            if len(lemmas) <= MAX_LEMMAS:
+            if full and len(lemmas) <= MAX_LEMMAS:
                 for lemma in lemmas:
                     forms |= lex.forms(lemma)
             for part in lex.split(word):
                 part_lemmas = lex.lemmas(part)
                 keys |= {part, *part_lemmas}
                 forms.add(part)
-                if len(part_lemmas) <= MAX_LEMMAS:
+                if full and len(part_lemmas) <= MAX_LEMMAS:
                     for lemma in part_lemmas:
                         forms |= lex.forms(lemma)
-        result = (frozenset(forms), frozenset(keys))
-        self._cache[word] = result
+        result = (frozenset(_useful(forms)), frozenset(keys))
+        self._cache[key] = result
         return result
 
     def synonyms(self, keys: set[str]) -> set[str]:
@@ -144,7 +152,7 @@ class Expander:
                         lemmas = other.lemmas(word)
                         if len(lemmas) <= MAX_LEMMAS:
                             for lemma in lemmas:
-                                out |= other.forms(lemma)
+                                out |= _useful(other.forms(lemma))
             if entry.abbr:
                 out.add(entry.abbr.lower())
         return out
@@ -156,14 +164,27 @@ class Expander:
         lex = self.lex(self.language)
         return all(w in keys or lex.lemmas(w) & keys for w in term_words)
 
-    def expand(self, text: str) -> set[str]:
+    def expand(self, text: str, full_words: set[str] | None = None) -> set[str]:
+        """What to add for `text`: forms of the words in `full_words` (all words if None),
+        compound parts of every word, and glossary synonyms."""
         forms: set[str] = set()
         keys: set[str] = set()
         for word in set(words(text)):
-            word_forms, word_keys = self.word_info(word)
+            full = full_words is None or word in full_words
+            word_forms, word_keys = self.word_info(word, full)
             forms |= word_forms
             keys |= word_keys
         return forms | self.synonyms(keys)
+
+
+def _useful(forms: set[str]) -> set[str]:
+    """Forms worth indexing: no hyphenated stubs, no genitive/passive `-s` beside its base form."""
+    return {f for f in forms if f.isalpha() and not (f.endswith("s") and f[:-1] in forms)
+            and not f.endswith(_DEGREES)}
+
+
+# Comparative and superlative endings: nobody searches "fastaste"; dropping them saves a lot.
+_DEGREES = ("are", "aste", "ere", "este", "estes")
 
 
 def compact(candidates: Iterable[str], indexed: Iterable[str]) -> list[str]:
@@ -198,31 +219,47 @@ def build_index(entries: list[dict], language: str, default_language: str,
 
     `entries` are Material's entries of that build (location, title, text, ...);
     `page_languages` maps a page URL to the language its text is written in.
+    Each entry gets `title_terms` from its own heading; the words of the whole page are expanded
+    once, into `terms` of the page's first entry (Material groups results by page anyway), which
+    keeps the index smaller than repeating them in every section.
     """
-    expanders: dict[str, Expander] = {}
-    docs = []
+    pages: dict[str, list[dict]] = {}
     seen: set[str] = set()
     for entry in entries:
-        location = entry["location"]
-        if location in seen:
-            continue
-        seen.add(location)
-        written_in = page_languages.get(page_of(location), language)
+        if entry["location"] not in seen:
+            seen.add(entry["location"])
+            pages.setdefault(page_of(entry["location"]), []).append(entry)
+    expanders: dict[str, Expander] = {}
+    docs = []
+    for url, page_entries in pages.items():
+        written_in = page_languages.get(url, language)
         expander = expanders.setdefault(written_in, Expander(written_in, glossary))
-        doc = dict(entry)
-        doc["location"] = localize_location(location, language, default_language)
-        title_words = set(words(doc.get("title", "")))
-        text_words = set(words(doc.get("text", "")))
-        doc["title_terms"] = " ".join(compact(expander.expand(doc.get("title", "")), title_words))
-        doc["terms"] = " ".join(
-            compact(expander.expand(doc.get("text", "")), text_words | title_words))
+        counts: Counter[str] = Counter()
+        heading_words: set[str] = set()
+        page_text = []
+        for entry in page_entries:
+            heading_words |= set(words(entry.get("title", "")))
+            counts.update(words(entry.get("title", "")) + words(entry.get("text", "")))
+            page_text.append(entry.get("title", ""))
+            page_text.append(entry.get("text", ""))
+        page_words = set(counts)
+        # Inflect what the page is about: its headings and the words it repeats.
+        topic_words = heading_words | {w for w, n in counts.items() if n >= TOPIC_COUNT}
         marker = FALLBACK_MARKERS.get((language, written_in))
-        if marker and "#" not in location:
-            doc["title"] = f"{doc['title']} {marker}"
-        for key in ("title_terms", "terms"):
-            if not doc[key]:
-                del doc[key]
-        docs.append(doc)
+        for i, entry in enumerate(page_entries):
+            doc = dict(entry)
+            doc["location"] = localize_location(entry["location"], language, default_language)
+            title_words = set(words(doc.get("title", "")))
+            title_terms = compact(expander.expand(doc.get("title", "")), title_words)
+            if title_terms:
+                doc["title_terms"] = " ".join(title_terms)
+            if i == 0:
+                terms = compact(expander.expand(" ".join(page_text), topic_words), page_words)
+                if terms:
+                    doc["terms"] = " ".join(terms)
+                if marker:
+                    doc["title"] = f"{doc['title']} {marker}"
+            docs.append(doc)
     config = {
         "lang": [LUNR_LANGUAGES.get(language, "en")],
         "separator": SEPARATOR,
