@@ -394,3 +394,11 @@ def test_broken_library_fails_strict_build_with_named_warnings(tmp_path):
     assert "En artikel som ska visas trots felen." in html(
         tmp_path / "loose", "sv/kunskapsbibliotek/Articles/Allmant/hej")
     assert "Hel mall" in html(tmp_path / "loose", "kunskapsbibliotek/Templates")
+
+
+def test_check_command_exit_codes(capsys):
+    assert cli_library.main(["check", str(OK)]) == 0
+    assert cli_library.main(["check", str(BROKEN)]) == 1
+    err = capsys.readouterr().err
+    assert "Templates/trasig.json:5: invalid JSON" in err
+    assert "Resources/UtanReadme: resource has no README.md" in err

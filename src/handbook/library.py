@@ -21,6 +21,7 @@ for another language without such a translation carries a short note saying it i
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import json
@@ -738,13 +739,14 @@ def write_tree(outputs: dict[PurePosixPath, bytes], target: Path) -> int:
         gitignore.write_text(GITIGNORE, encoding="utf-8")
     wanted = {target / str(rel) for rel in outputs}
     for path in sorted(target.rglob("*"), reverse=True):
-        if path == gitignore:
-            continue
+        if path.name.startswith("."):
+            continue  # .gitignore, and another build's half-written .x.tmp
         if path.is_file() and path not in wanted:
-            path.unlink()
+            path.unlink(missing_ok=True)
             changed += 1
         elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+            with contextlib.suppress(OSError):  # another build may be filling it right now
+                path.rmdir()
     for rel, data in outputs.items():
         path = target / str(rel)
         if path.is_file() and path.read_bytes() == data:
