@@ -47,6 +47,6 @@ def on_post_page(output, page, config):
     target = Path(page.file.abs_dest_path).parent / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     nb_tools.write_clean_copy(source, target)
-    return output
+    return nb_tools.without_cdn_mathjax(output)
 
 

@@ -12,6 +12,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -151,3 +152,12 @@ def clean(nb_dict: dict) -> dict:
 def write_clean_copy(source: Path, target: Path) -> None:
     nb = clean(json.loads(source.read_text(encoding="utf-8")))
     target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+
+def without_cdn_mathjax(html: str) -> str:
+    """Drop nbconvert's MathJax loader: it fetches from a CDN, and readers' pages load nothing
+    from other hosts. Our notebooks hold no LaTeX; math would show as source text."""
+    return _MATHJAX_BLOCK.sub("", html)

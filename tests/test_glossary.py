@@ -1,0 +1,34 @@
+"""The glossary data file is complete and renders in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from handbook import glossary
+
+
+def test_glossary_loads_with_every_field():
+    terms = glossary.load()
+    assert len(terms) >= 20
+    assert {"botte", "bakke", "sky"} <= {t.id for t in terms}
+
+
+def test_missing_definition_is_named(tmp_path):
+    (tmp_path / "x.yml").write_text("- id: a\n  en: a\n  nb: a\n  sv: a\n  definition: {nb: A}\n")
+    with pytest.raises(glossary.GlossaryError, match="term 'a' lacks definition.sv"):
+        glossary.load(tmp_path)
+
+
+def test_sorting_follows_each_alphabet():
+    words = ["øl", "åker", "zebra", "ære"]
+    assert sorted(words, key=lambda w: glossary.sort_key(w, "nb")) == ["zebra", "ære", "øl", "åker"]
+    assert sorted(["ö", "å", "ä"], key=lambda w: glossary.sort_key(w, "sv")) == ["å", "ä", "ö"]
+
+
+@pytest.mark.site
+@pytest.mark.parametrize(("lang", "prefix"), [("nb", ""), ("sv", "sv/")])
+def test_glossary_page_lists_every_term(built_site, lang, prefix):
+    html = (built_site / prefix / "ordliste" / "index.html").read_text(encoding="utf-8")
+    for term in glossary.load():
+        assert f'id="{term.id}"' in html
+    assert "<abbr" in (built_site / prefix / "koding" / "git-og-github" / "index.html").read_text(encoding="utf-8")
