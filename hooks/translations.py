@@ -34,6 +34,7 @@ BANNER = {
         "title": "Inte översatt än",
         "text": "Den här sidan finns inte på svenska ännu, så du läser originalet på {other}.",
         "link": "Översätt sidan på GitHub",
+        "stub_text": "Den här sidan är inte översatt från {other} ännu.",
         "outdated_title": "Översättningen kan vara inaktuell",
         "outdated_text": "Originalet på {other} har ändrats sedan sidan översattes.",
         "outdated_link": "Uppdatera översättningen på GitHub",
@@ -43,6 +44,7 @@ BANNER = {
         "title": "Ikke oversatt ennå",
         "text": "Denne siden finnes ikke på bokmål ennå, så du leser originalen på {other}.",
         "link": "Oversett siden på GitHub",
+        "stub_text": "Denne siden er ikke oversatt fra {other} ennå.",
         "outdated_title": "Oversettelsen kan være utdatert",
         "outdated_text": "Originalen på {other} er endret siden siden ble oversatt.",
         "outdated_link": "Oppdater oversettelsen på GitHub",
@@ -59,7 +61,8 @@ def _language(config) -> str | None:
 
 
 def _root(config) -> Path:
-    return Path(config.config_file_path).resolve().parent
+    # the repository: docs_dir is <root>/docs
+    return Path(config.docs_dir).resolve().parent
 
 
 def _key(page) -> str | None:
@@ -131,11 +134,17 @@ def on_page_content(output, page, config, files):
     if pair.translation != lang or not pair.source_file.exists():
         return output
     status = tr.classify(pair, _state["dates"])
+    url = tr.edit_link(repo, branch, tr.repo_path(root, lang, key)) if repo else None
+    other = words["other"].get(pair.source, pair.source)
+    if status.state == "missing":
+        # a translation with only its title (e.g. fresh from `make new-page`)
+        return _insert_after_h1(output, _admonition("info", words["title"],
+                                                    words["stub_text"].format(other=other),
+                                                    words["link"], url))
     if status.state != "outdated" or not status.stamped:
         return output  # only a stamp says for sure that the original changed
-    url = tr.edit_link(repo, branch, tr.repo_path(root, lang, key)) if repo else None
-    text = words["outdated_text"].format(other=words["other"].get(pair.source, pair.source))
-    return _insert_after_h1(output, _admonition("warning", words["outdated_title"], text,
+    return _insert_after_h1(output, _admonition("warning", words["outdated_title"],
+                                                words["outdated_text"].format(other=other),
                                                 words["outdated_link"], url))
 
 

@@ -54,6 +54,8 @@ PAGES = {
     "docs/nb/team.md": "---\ntitle: Team\n---\n\n# Team\n\nTekst.\n",
     "docs/sv/team.md": "---\ntitle: Team\ntranslation_of: {source: nb, hash: 000000000000}\n"
                        "---\n\n# Team\n\nText.\n",
+    "docs/nb/ny.md": "---\ntitle: Ny\n---\n\n# Ny\n\nTekst.\n",
+    "docs/sv/ny.md": "---\ntitle: Ny\n---\n\n# Ny\n",
     "docs/nb/oversettelser.md": "---\ntitle: Oversettelser\n---\n\n# Oversettelser\n\n"
                                 "<!-- translation-status -->\n",
     "docs/sv/oversettelser.md": "---\ntitle: Översättningar\n---\n\n# Översättningar\n\n"
@@ -120,6 +122,12 @@ def test_outdated_translation_says_so(site: Path):
     assert 'href="https://github.com/o/r/edit/main/docs/sv/team.md"' in found
 
 
+def test_title_only_translation_asks_for_a_translation(site: Path):
+    found = banner(read(site, "sv/ny/index.html"))
+    assert found is not None and "inte översatt från norska (bokmål) ännu" in found
+    assert 'href="https://github.com/o/r/edit/main/docs/sv/ny.md"' in found
+
+
 def test_last_updated_is_localised(site: Path):
     assert "22. november 2026" in read(site, "botter/index.html")
     assert "22 november 2026" in read(site, "sv/botter/index.html")
@@ -137,8 +145,8 @@ def test_edit_link_of_a_fallback_page_opens_the_existing_original(site: Path):
 def test_status_page_in_each_language(site: Path):
     nb = read(site, "oversettelser/index.html")
     sv = read(site, "sv/oversettelser/index.html")
-    assert "1 av 3 sider er oversatt, 1 er utdatert og 1 mangler." in nb
-    assert "1 av 3 sidor är översatta, 1 är inaktuella och 1 saknas." in sv
+    assert "1 av 4 sider er oversatt, 1 er utdatert og 2 mangler." in nb
+    assert "1 av 4 sidor är översatta, 1 är inaktuella och 2 saknas." in sv
     assert re.search(r'<td><a href="../botter/">Bøtter</a></td>\s*<td>svenska \(bokmål\)|'
                      r'<td><a href="../botter/">Bøtter</a></td>\s*<td>norska \(bokmål\)</td>\s*'
                      r"<td>saknas</td>", sv)

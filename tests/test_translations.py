@@ -159,3 +159,11 @@ def test_all_digit_hashes_survive_yaml(tmp_path: Path):
     page = tmp_path / "x.md"
     page.write_text("---\ntitle: X\ntranslation_of: {source: nb, hash: 000000000000}\n---\n# X\n")
     assert tr.recorded_stamp(page) == {"source": "nb", "hash": "000000000000"}
+
+
+def test_a_title_only_translation_counts_as_missing(repo: Path):
+    (repo / "docs/sv/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n")
+    (repo / "docs/nb/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n\nTekst.\n")
+    status = tr.classify(tr.PagePair("team.md", "nb", repo), {})
+    assert (status.state, status.reason) == ("missing", "docs/sv/team.md has only a title so far")
+    assert status.fix_path == "docs/sv/team.md"

@@ -320,12 +320,22 @@ class Status:
     def missing_language(self) -> str | None:
         if self.state != "missing":
             return None
-        return next(lang for lang in LANGUAGES if not self.pair.file(lang).exists())
+        absent = [lang for lang in LANGUAGES if not self.pair.file(lang).exists()]
+        return absent[0] if absent else self.pair.translation  # or a title-only translation
 
     @property
     def fix_path(self) -> str:
         lang = self.missing_language or self.pair.translation
         return self.pair.rel(lang)
+
+
+def _is_stub(path: Path) -> bool:
+    """A Markdown page with nothing but front matter and its title."""
+    if path.suffix != ".md":
+        return False
+    _, body, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    lines = [line for line in body.split("\n") if line.strip()]
+    return len(lines) <= 1 and all(line.startswith("# ") for line in lines)
 
 
 def classify(pair: PagePair, dates: dict[Path, int | None] | None = None) -> Status:
@@ -335,6 +345,8 @@ def classify(pair: PagePair, dates: dict[Path, int | None] | None = None) -> Sta
         return Status(pair, "missing",
                       f"{absent.relative_to(pair.root).as_posix()} does not exist "
                       f"({present.relative_to(pair.root).as_posix()} is not translated)")
+    if _is_stub(tr) and not _is_stub(src):
+        return Status(pair, "missing", f"{pair.rel(pair.translation)} has only a title so far")
     recorded = recorded_stamp(tr)
     if recorded is not None:
         current = source_hash(src)
@@ -422,6 +434,8 @@ LABELS = {
         "langs": {"nb": "bokmål", "sv": "svensk"},
         "summary": "{translated} av {total} sider er oversatt, {outdated} er utdatert og "
                    "{missing} mangler.",
+        "how": "Slik oversetter du en side: se [CONTRIBUTING.md]({url}).",
+        "guide": "CONTRIBUTING.md",
     },
     "sv": {
         "page": "Sida", "original": "Original", "status": "Status", "action": "Hjälp till",
@@ -430,6 +444,8 @@ LABELS = {
         "langs": {"nb": "norska (bokmål)", "sv": "svenska"},
         "summary": "{translated} av {total} sidor är översatta, {outdated} är inaktuella och "
                    "{missing} saknas.",
+        "how": "Så översätter du en sida: se [CONTRIBUTING.sv.md]({url}).",
+        "guide": "CONTRIBUTING.sv.md",
     },
 }
 
@@ -449,8 +465,11 @@ def status_markdown(found: list[Status], lang: str, page_key_: str, repo_url: st
     found = [s for s in found if s.pair.key != page_key_]
     counts = {state: sum(1 for s in found if s.state == state) for state in STATES}
     header = (labels["page"], labels["original"], labels["status"], labels["action"])
-    lines = [labels["summary"].format(total=len(found), **counts), "",
-             "| " + " | ".join(header) + " |", "|---|---|---|---|"]
+    lines = [labels["summary"].format(total=len(found), **counts), ""]
+    if repo_url:
+        guide = f"{repo_url.rstrip('/')}/blob/{branch}/{labels['guide']}"
+        lines += [labels["how"].format(url=guide), ""]
+    lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
     here = posixpath.dirname(page_key_)
     for status in sorted(found, key=lambda s: (STATES.index(s.state) * -1, s.pair.key)):
         pair = status.pair
@@ -464,10 +483,11 @@ def status_markdown(found: list[Status], lang: str, page_key_: str, repo_url: st
         if repo_url and status.state != "translated":
             missing = status.missing_language or pair.translation
             path = repo_path(pair.root, missing, pair.key)
+            verb = labels["translate"] if status.state == "missing" else labels["update"]
             if pair.file(missing).exists():
-                verb, url = labels["update"], edit_link(repo_url, branch, path)
+                url = edit_link(repo_url, branch, path)
             else:
-                verb, url = labels["translate"], new_file_link(repo_url, branch, path)
+                url = new_file_link(repo_url, branch, path)
             action = f"[{verb} ({missing})]({url})"
         cells = (cell, labels["langs"][pair.source], labels[status.state], action)
         lines.append("| " + " | ".join(cells) + " |")
