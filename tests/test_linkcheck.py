@@ -118,6 +118,15 @@ def test_absolute_links_respect_the_base_path(site):
     assert "base path /manual/" in problems[0].reason
 
 
+def test_site_label_names_the_folder_in_messages(site, tmp_path):
+    write(site, "dapla/data/index.html", '<a href="../mangler/">x</a>')
+    assert [p.page for p in check_site(site, LinkCheckConfig(site_label="public"))] == [
+        "public/dapla/data/index.html"]
+    staging = tmp_path / ".site-new-abc123"  # handbook.build checks a staging folder
+    site.rename(staging)
+    assert [p.page for p in check_site(staging)] == ["site/dapla/data/index.html"]
+
+
 def test_ignore_patterns(site):
     write(site, "dapla/data/index.html", '<a href="../ignorert/">x</a>')
     assert check_site(site, LinkCheckConfig(ignore=(r"/ignorert/",))) == []

@@ -14,6 +14,8 @@ from handbook.build import run_mkdocs
 from handbook.linkcheck import check_site, parse_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "links-redirects"
+# The project's hook, once it is in hooks/, replaces the fixture's copy so the test tests it.
+PROJECT_HOOK = ROOT / "hooks" / "redirects.py"
 
 
 def redirect_target(site: Path, old_page: str) -> str | None:
@@ -34,6 +36,8 @@ def heading(page: Path) -> str:
 def build(tmp_path: Path, config_text: str | None = None):
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project)
+    if PROJECT_HOOK.exists():
+        shutil.copy(PROJECT_HOOK, project / "hooks" / "redirects.py")
     if config_text is not None:
         (project / "mkdocs.yml").write_text(config_text)
     site = tmp_path / "site"

@@ -90,6 +90,7 @@ class LinkCheckConfig:
     base_path: str | None = None  # path of site_url ("/" or "/manual/"); found from index.html
     shared_dirs: tuple[str, ...] = ("assets", "search")  # one copy serves every language
     project_root: Path = field(default_factory=lambda: ROOT)  # where docs_dir lives
+    site_label: str | None = None  # how messages name the site folder; default: its name
 
 
 @dataclass
@@ -289,6 +290,9 @@ def check_site(site_dir: Path, config: LinkCheckConfig | None = None) -> list[Pr
     if not base_path.endswith("/"):
         base_path += "/"
     index = SiteIndex(site_dir)
+    label = config.site_label or site_dir.name
+    if label.startswith(".site-new-"):  # handbook.build's staging folder becomes site/
+        label = "site"
     problems: list[Problem] = []
     for html in sorted(site_dir.rglob("*.html")):
         page_rel = html.relative_to(site_dir).as_posix()
@@ -303,7 +307,7 @@ def check_site(site_dir: Path, config: LinkCheckConfig | None = None) -> list[Pr
             if reason is None:
                 continue
             line = find_line(config.project_root / source, link.url) if source else None
-            problems.append(Problem(str(Path(site_dir.name) / page_rel), link.url, reason,
+            problems.append(Problem(f"{label}/{page_rel}", link.url, reason,
                                     source, line))
     return problems
 
