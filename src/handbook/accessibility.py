@@ -54,6 +54,33 @@ def localize_notebook_alt(html: str, lang: str) -> str:
     )
 
 
+_SCROLLABLE_RE = re.compile(r'<div class="(highlight-ipynb[^"]*)"(?![^>]*tabindex)')
+_TASK_RE = re.compile(
+    r'(<label class="task-list-control">\s*)<input (?![^>]*aria-label)([^>]*?)(/?)>'
+    r'(.*?</label>)(.*?)(?=<ul|<ol|</li>)', re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def fix_html(html: str, lang: str) -> str:
+    """Accessibility fixes a page's rendered HTML needs; for an `on_post_page` hook.
+
+    - notebook output images: nbconvert's English default alt text -> one in `lang`;
+    - notebook code cells (`div.highlight-ipynb`) scroll sideways: make them keyboard-focusable;
+    - task-list checkboxes (pymdownx.tasklist) have no accessible name: label them with the
+      item's text.
+    """
+    html = localize_notebook_alt(html, lang)
+    html = _SCROLLABLE_RE.sub(r'<div class="\1" tabindex="0"', html)
+
+    def label_task(match: re.Match) -> str:
+        text = " ".join(html_lib.unescape(_TAG_RE.sub(" ", match.group(5))).split())[:120]
+        label = html_lib.escape(text, quote=True)
+        return (f'{match.group(1)}<input aria-label="{label}" {match.group(2)}{match.group(3)}>'
+                f"{match.group(4)}{match.group(5)}")
+
+    return _TASK_RE.sub(label_task, html)
+
+
 # --- the pages of a built site ---------------------------------------------------------------
 
 def site_pages(site_dir: Path) -> list[str]:
