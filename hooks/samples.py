@@ -37,6 +37,11 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     outputs = _outputs_by_line(source)
     if outputs:
+        # MkDocs has removed the front matter, so fence lines moved: match blocks by order.
+        on_disk = [b.start for b in fences.find_blocks(source.read_text(encoding="utf-8"), "")]
+        here = [b.start for b in fences.find_blocks(markdown, "")]
+        moved = dict(zip(on_disk, here, strict=False))
+        outputs = {moved[line]: text for line, text in outputs.items() if line in moved}
         markdown = insert_outputs(markdown, outputs, _output_title(config))
     return fences.strip_our_options(markdown)
 

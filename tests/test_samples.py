@@ -146,6 +146,10 @@ def test_storage_samples_see_seeded_buckets(local_services):
 # ---- whole builds --------------------------------------------------------------------------
 
 PAGE = """\
+---
+title: Side
+---
+
 # Side
 
 ```python show-output
@@ -210,7 +214,7 @@ def test_failing_sample_fails_the_build_naming_file_and_line(isolated):
     config = make_project(tmp / "p", {"nb/index.md": bad})
     proc = run_mkdocs(config, tmp / "site", env=env)
     assert proc.returncode != 0
-    assert "docs/nb/index.md:12: code sample failed: AssertionError" in proc.stdout
+    assert "docs/nb/index.md:16: code sample failed: AssertionError" in proc.stdout
     assert _report(env)["totals"]["failed"] == 1
 
 
