@@ -167,3 +167,13 @@ def test_a_title_only_translation_counts_as_missing(repo: Path):
     status = tr.classify(tr.PagePair("team.md", "nb", repo), {})
     assert (status.state, status.reason) == ("missing", "docs/sv/team.md has only a title so far")
     assert status.fix_path == "docs/sv/team.md"
+
+
+def test_stamp_all_stamps_existing_translations_but_not_title_only_ones(repo: Path, capsys):
+    (repo / "docs/sv/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n")
+    (repo / "docs/nb/team.md").write_text("---\ntitle: Team\n---\n\n# Team\n\nTekst.\n")
+    assert tr.main(["--stamp-all", "--root", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert "docs/sv/team.md: skipped, only a title so far" in out
+    assert tr.recorded_stamp(repo / "docs/sv/botter.md") is not None
+    assert tr.recorded_stamp(repo / "docs/sv/team.md") is None

@@ -526,8 +526,15 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
 
     if args.stamp or args.stamp_all:
-        targets = args.stamp or [p.translation_file for p in page_pairs(root)
-                                 if p.translation_file.exists() and p.source_file.exists()]
+        targets = args.stamp or []
+        if args.stamp_all:
+            for pair in page_pairs(root):
+                if not (pair.translation_file.exists() and pair.source_file.exists()):
+                    continue
+                if _is_stub(pair.translation_file) and not _is_stub(pair.source_file):
+                    print(f"{pair.rel(pair.translation)}: skipped, only a title so far")
+                    continue
+                targets.append(pair.translation_file)
         failed = 0
         for target in targets:
             target = Path(target)
