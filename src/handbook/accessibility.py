@@ -314,13 +314,16 @@ def check(site_dir: Path, *, browser=None, base_url: str | None = None,
     if report is not None:
         write_report(report, site_dir=site_dir, pages=pages, schemes=schemes,
                      violations=violations, images=images, seconds=time.monotonic() - started)
-    return [f"{p['page']}:{p['line']}: {p['message']}" for p in images] + [str(v) for v in violations]
+    lines = [f"{p['page']}:{p['line']}: {p['message']}" for p in images]
+    return lines + [str(v) for v in violations]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.accessibility", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site-dir", type=Path, default=ROOT / "site", help="built site (default site/)")
+    parser = argparse.ArgumentParser(
+        prog="python -m handbook.accessibility", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
+                        help="built site (default site/)")
     parser.add_argument("--light-only", action="store_true", help="skip the dark palette")
     parser.add_argument("--report", type=Path, default=REPORTS_DIR / "accessibility.json")
     args = parser.parse_args(argv)

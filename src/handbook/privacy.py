@@ -38,8 +38,8 @@ FETCHING_ATTRS = {
     "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "feimage": ("href",),
 }
 CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
-ASSET_EXT_RE = re.compile(r"\.(m?js|css|woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp|avif|ico)(\?|#|$)",
-                          re.IGNORECASE)
+ASSET_EXT_RE = re.compile(
+    r"\.(m?js|css|woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp|avif|ico)(\?|#|$)", re.IGNORECASE)
 ASSET_HOSTS = {"fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr.net", "unpkg.com",
                "cdnjs.cloudflare.com", "www.googletagmanager.com", "www.google-analytics.com",
                "polyfill.io", "cdn.polyfill.io", "use.fontawesome.com", "kit.fontawesome.com",
@@ -84,7 +84,8 @@ class _FetchParser(HTMLParser):
         if tag == "link" and attributes.get("href"):
             rels = set(attributes.get("rel", "").lower().split())
             if not rels or not rels <= HARMLESS_LINK_RELS:
-                self.found.append((line, f"<link rel={attributes.get('rel', '')}>", attributes["href"]))
+                what = f"<link rel={attributes.get('rel', '')}>"
+                self.found.append((line, what, attributes["href"]))
         for attr in FETCHING_ATTRS.get(tag, ()):
             value = attributes.get(attr)
             if not value:
@@ -180,7 +181,8 @@ def representative_pages(site_dir: Path) -> dict[str, str]:
     pages = site_pages(site_dir)
     chosen: dict[str, str] = {}
     for prefix, lang in (("", "nb"), ("sv/", "sv")):
-        own = [p for p in pages if p.startswith(prefix) and (lang == "sv" or not p.startswith("sv/"))]
+        own = [p for p in pages
+               if p.startswith(prefix) and (lang == "sv" or not p.startswith("sv/"))]
         if f"{prefix}index.html" in own:
             chosen[f"home ({lang})"] = prefix
         notebook = next((p for p in own if _is_notebook_page(site_dir / p)), None)
@@ -272,9 +274,11 @@ def check(site_dir: Path, *, browser=None, base_url: str | None = None, use_brow
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.privacy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site-dir", type=Path, default=ROOT / "site", help="built site (default site/)")
+    parser = argparse.ArgumentParser(
+        prog="python -m handbook.privacy", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
+                        help="built site (default site/)")
     parser.add_argument("--no-browser", action="store_true", help="static scan only")
     parser.add_argument("--allow-host", action="append", default=[],
                         help="a host that counts as the site itself (repeatable)")

@@ -1,0 +1,289 @@
+"""Spelling gate: hunspell (nb_NO, sv_SE) over the article text of every built page.
+
+`python -m handbook.spelling [--site-dir site]` reads each page's article from the built HTML
+(code, pre, kbd, URLs, file paths and identifiers left out), checks every word with the language's
+hunspell dictionary plus the reviewed word list data/wordlist-<lang>.txt, and prints
+`docs/nb/dapla/botter.md:12: spelling (nb): 'bøtene' (page dapla/botter/)`.
+Compounds the dictionary lacks are accepted when they split into known words (with the linking
+-s- or -e- of both languages), as Norwegian and Swedish form them freely.
+Swedish pages that fall back to the Norwegian original are not checked as Swedish.
+Exit 1 on any unknown word; report in .cache/reports/spelling.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+from handbook import REPORTS_DIR, ROOT
+
+DICTIONARIES = {"nb": "nb_NO", "sv": "sv_SE"}
+WORDLISTS = {lang: ROOT / "data" / f"wordlist-{lang}.txt" for lang in DICTIONARIES}
+# Elements whose text is not prose: code, keys, the theme's own buttons, notebook in/outputs.
+SKIP_TAGS = {"code", "pre", "kbd", "samp", "var", "script", "style", "svg", "math", "button",
+             "textarea", "select"}
+SKIP_CLASSES = {"headerlink", "highlight", "jp-InputArea", "jp-OutputArea", "md-source-file",
+                "md-clipboard", "md-annotation", "arithmatex", "mermaid", "md-tags"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+             "track", "wbr"}
+URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+TOKEN_RE = re.compile(r"[^\s]+")
+WORD_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*$")
+STRIP = "\"'“”‘’«»()[]{}<>.,;:!?…–—*"
+LINKING = ("", "s", "e")  # Norwegian and Swedish join compounds with nothing, -s- or -e-
+MIN_PART = 3
+
+
+class _ArticleText(HTMLParser):
+    """Text of <article> without code and other non-prose elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.chunks: list[str] = []
+        self._stack: list[tuple[str, bool, bool]] = []  # (tag, is article, skips)
+
+    @property
+    def _in_article(self) -> bool:
+        return any(is_article for _, is_article, _ in self._stack)
+
+    @property
+    def _skipping(self) -> bool:
+        return any(skips for _, _, skips in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = (attributes.get("lang") or "").split("-")[0]
+        if tag in VOID_TAGS:
+            return
+        classes = set((attributes.get("class") or "").split())
+        skips = (tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
+                 or attributes.get("translate") == "no")
+        self._stack.append((tag, tag == "article", skips))
+        if tag in {"p", "li", "td", "th", "div", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
+                   "summary", "label"}:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in VOID_TAGS:
+            return
+        for index in range(len(self._stack) - 1, -1, -1):
+            if self._stack[index][0] == tag:
+                del self._stack[index:]
+                break
+        self.chunks.append(" ")
+
+    def handle_data(self, data):
+        if self._in_article and not self._skipping:
+            self.chunks.append(data)
+
+
+def article_text(html: str) -> tuple[str, str]:
+    """(language, prose text) of a built page."""
+    parser = _ArticleText()
+    parser.feed(html)
+    return parser.lang, "".join(parser.chunks)
+
+
+def words_of(text: str) -> list[str]:
+    """Words worth checking: URLs, paths, identifiers, numbers and acronyms left out."""
+    text = URL_RE.sub(" ", text)
+    words = []
+    for token in TOKEN_RE.findall(text):
+        token = token.strip(STRIP)
+        if (not token or any(c in token for c in "/\\_.=@#$%&+~^|`<>:")
+                or any(c.isdigit() for c in token)):
+            continue
+        for part in token.split("-"):
+            part = part.strip(STRIP)
+            if len(part) < 2 or not WORD_RE.match(part):
+                continue
+            if part.isupper():  # acronyms: SSB, SCB, PAT
+                continue
+            if re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", part):  # camelCase / product names like GitHub
+                continue
+            words.append(part.replace("’", "'"))
+    return words
+
+
+def load_wordlist(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.add(word)
+    return words
+
+
+def in_wordlist(word: str, wordlist: set[str]) -> bool:
+    """A lowercase entry accepts any capitalisation at the start; others must match exactly."""
+    return word in wordlist or word.lower() in wordlist or \
+        (word[:1].isupper() and word[:1].lower() + word[1:] in wordlist)
+
+
+def hunspell_unknown(words: set[str], lang: str) -> set[str]:
+    """The words hunspell's dictionary for `lang` does not know."""
+    if not words:
+        return set()
+    proc = subprocess.run(["hunspell", "-d", DICTIONARIES[lang], "-i", "utf-8", "-l"],
+                          input="\n".join(sorted(words)) + "\n", capture_output=True, text=True,
+                          check=True)
+    return set(proc.stdout.split())
+
+
+def accept_compounds(unknown: set[str], lang: str, wordlist: set[str]) -> set[str]:
+    """The unknown words that do not split into known words either."""
+    parts: set[str] = set()
+    for word in unknown:
+        lower = word.lower()
+        if len(lower) > 40:
+            continue
+        for i in range(len(lower)):
+            for j in range(i + MIN_PART, len(lower) + 1):
+                parts.add(lower[i:j])
+    bad_parts = hunspell_unknown(parts, lang)
+
+    def known(part: str) -> bool:
+        return part not in bad_parts or in_wordlist(part, wordlist)
+
+    @functools.cache
+    def splits(rest: str, depth: int) -> bool:
+        if known(rest) and depth > 0:
+            return True
+        if depth >= 3:
+            return False
+        for i in range(MIN_PART, len(rest) - MIN_PART + 1):
+            head, tail = rest[:i], rest[i:]
+            for link in LINKING:
+                stem = head[: len(head) - len(link)] if link and head.endswith(link) else head
+                if link and not head.endswith(link):
+                    continue
+                if len(stem) >= MIN_PART and known(stem) and splits(tail, depth + 1):
+                    return True
+        return False
+
+    return {word for word in unknown if not splits(word.lower(), 0)}
+
+
+# --- pages and their sources ------------------------------------------------------------------
+
+def source_for(rel: str, docs_dir: Path) -> tuple[str, Path | None]:
+    """(language folder, source file) of a built page, e.g. sv/dapla/botter/index.html."""
+    lang = "nb"
+    path = rel
+    if rel.startswith("sv/"):
+        lang, path = "sv", rel[3:]
+    stem = path[: -len("index.html")].rstrip("/") if path.endswith("index.html") else path[:-5]
+    candidates = [f"{stem}.md", f"{stem}/index.md", f"{stem}.ipynb"] if stem else ["index.md"]
+    for candidate in candidates:
+        source = docs_dir / lang / candidate
+        if source.exists():
+            return lang, source
+    return lang, None
+
+
+def line_of_word(source: Path | None, word: str) -> int:
+    if source is None:
+        return 0
+    pattern = re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w])")
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    for number, line in enumerate(lines, 1):
+        if pattern.search(line):
+            return number
+    return 0
+
+
+def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
+               wordlists: dict[str, Path] | None = None) -> tuple[list[dict], dict]:
+    """Unknown words of every page: [{page, source, line, lang, word}], plus statistics."""
+    from handbook.accessibility import page_url, site_pages
+
+    wordlists = wordlists or WORDLISTS
+    lists = {lang: load_wordlist(path) for lang, path in wordlists.items()}
+    page_words: dict[str, dict[str, list[str]]] = {lang: {} for lang in DICTIONARIES}
+    sources: dict[str, Path | None] = {}
+    skipped = []
+    for rel in site_pages(site_dir):
+        if rel.endswith("404.html"):
+            continue
+        html = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
+        html_lang, text = article_text(html)
+        folder, source = source_for(rel, docs_dir)
+        lang = html_lang if html_lang in DICTIONARIES else folder
+        if folder == "sv" and source is None:
+            skipped.append(rel)  # a fallback page: the Norwegian text is checked under /
+            continue
+        sources[rel] = source
+        page_words[lang][rel] = words_of(text)
+    problems: list[dict] = []
+    stats = {"pages": sum(len(v) for v in page_words.values()), "skipped_fallback": skipped}
+    for lang, pages in page_words.items():
+        vocabulary = {w for words in pages.values() for w in words
+                      if not in_wordlist(w, lists[lang])}
+        unknown = accept_compounds(hunspell_unknown(vocabulary, lang), lang, lists[lang])
+        stats[f"words_{lang}"] = len(vocabulary)
+        for rel, words in pages.items():
+            seen = set()
+            for word in words:
+                if word in unknown and word not in seen:
+                    seen.add(word)
+                    source = sources.get(rel)
+                    problems.append({
+                        "page": page_url(rel), "lang": lang, "word": word,
+                        "source": source.relative_to(docs_dir.parent).as_posix()
+                        if source and docs_dir.parent in source.parents else
+                        (str(source) if source else None),
+                        "line": line_of_word(source, word),
+                    })
+    return problems, stats
+
+
+def format_problem(p: dict) -> str:
+    where = f"{p['source']}:{p['line']}" if p["source"] else p["page"]
+    return f"{where}: spelling ({p['lang']}): {p['word']!r} (page {p['page'] or '/'})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m handbook.spelling", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
+                        help="built site (default site/)")
+    parser.add_argument("--docs-dir", type=Path, default=ROOT / "docs")
+    parser.add_argument("--report", type=Path, default=REPORTS_DIR / "spelling.json")
+    parser.add_argument("--words", action="store_true",
+                        help="print only the unknown words per language with counts (to review)")
+    args = parser.parse_args(argv)
+    if not (args.site_dir / "index.html").exists():
+        print(f"{args.site_dir}: no built site (run `make build` first)", file=sys.stderr)
+        return 2
+    problems, stats = check_site(args.site_dir, args.docs_dir)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps({"stats": stats, "problems": problems, "ok": not problems},
+                                      indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.words:
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for p in problems:
+            counts[(p["lang"], p["word"])] += 1
+        for (lang, word), n in sorted(counts.items()):
+            print(f"{lang}\t{n}\t{word}")
+    else:
+        for p in problems:
+            print(format_problem(p))
+    print(f"spelling: {len(problems)} unknown word(s) in {stats['pages']} page(s); "
+          f"report {args.report}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
