@@ -52,7 +52,7 @@ BANNER = {
     },
 }
 
-_state: dict = {"dates": {}, "root": None}
+_state: dict = {"dates": {}, "ignored": set(), "root": None}
 
 
 def _language(config) -> str | None:
@@ -80,6 +80,7 @@ def on_config(config):
     # i18n runs on_config once per language; read git once per build (the default language's)
     if _state["root"] != root or i18n is None or i18n.is_default_language_build:
         _state["dates"] = tr.git_dates(root)
+        _state["ignored"] = tr.git_ignored(root)
         _state["root"] = root
     return config
 
@@ -111,10 +112,15 @@ def _insert_after_h1(output: str, banner: str) -> str:
     return output[:end] + banner + output[end:]
 
 
+def _generated(page) -> bool:
+    """Pages another hook writes at build time (git ignores them) have their own notes."""
+    return Path(page.file.abs_src_path).resolve() in _state["ignored"]
+
+
 def on_page_content(output, page, config, files):
     lang, key = _language(config), _key(page)
     locale = getattr(page.file, "locale", None)
-    if lang not in BANNER or key is None or locale not in tr.LANGUAGES:
+    if lang not in BANNER or key is None or locale not in tr.LANGUAGES or _generated(page):
         return output
     root = _root(config)
     repo, branch = config.repo_url, tr.branch_from_edit_uri(config.edit_uri)
@@ -155,7 +161,9 @@ def on_page_context(context, page, config, nav):
     source = Path(getattr(page.file, "handbook_notebook_source", None) or page.file.abs_src_path)
     resolved = source.resolve()
     dates = _state["dates"]
-    if resolved in dates:
+    if resolved in _state["ignored"]:
+        when = None  # generated at build time: its own mtime says nothing
+    elif resolved in dates:
         when = dates[resolved]  # None: a shallow clone does not know; show nothing
     else:
         # not committed yet (local preview): the file's own time is the best guess

@@ -177,3 +177,13 @@ def test_stamp_all_stamps_existing_translations_but_not_title_only_ones(repo: Pa
     assert "docs/sv/team.md: skipped, only a title so far" in out
     assert tr.recorded_stamp(repo / "docs/sv/botter.md") is not None
     assert tr.recorded_stamp(repo / "docs/sv/team.md") is None
+
+
+def test_pages_git_ignores_are_generated_and_left_out(repo: Path):
+    for lang in ("nb", "sv"):
+        generated = repo / "docs" / lang / "generert"
+        generated.mkdir()
+        (generated / ".gitignore").write_text("*\n!.gitignore\n")
+        (generated / "side.md").write_text("# Side\n")
+    assert "generert/side.md" not in {p.key for p in tr.page_pairs(repo)}
+    assert "botter.md" in {p.key for p in tr.page_pairs(repo)}

@@ -90,15 +90,24 @@ def page_key(path: Path, root: Path = ROOT) -> str | None:
     return None
 
 
+def git_ignored(root: Path) -> set[Path]:
+    """Files git ignores under docs/: pages other hooks generate at build time."""
+    out = _git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--",
+               "docs")
+    return {(root / name).resolve() for name in (out or "").split("\0") if name}
+
+
 def _page_keys(root: Path) -> set[str]:
     keys: set[str] = set()
+    ignored = git_ignored(root)
     for lang in LANGUAGES:
         base = root / "docs" / lang
         for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
-                if name.endswith(PAGE_SUFFIXES):
-                    keys.add((Path(dirpath) / name).relative_to(base).as_posix())
+                path = Path(dirpath) / name
+                if name.endswith(PAGE_SUFFIXES) and path.resolve() not in ignored:
+                    keys.add(path.relative_to(base).as_posix())
     return keys
 
 
