@@ -222,7 +222,7 @@ def browser_problems(browser, base_url: str, pages: dict[str, str], *,
             current["name"] = f"{name} {rel or '/'}"
             page.goto(base_url + rel, wait_until="load")
             page.wait_for_load_state("networkidle")
-            if name.startswith("home"):
+            if name.startswith("home") and page.locator("[data-md-component=search]").count():
                 current["name"] = f"search on {name} {rel or '/'}"
                 page.keyboard.press("/")
                 page.keyboard.type(search_query)

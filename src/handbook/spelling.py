@@ -197,9 +197,12 @@ def line_of_word(source: Path | None, word: str) -> int:
         return 0
     pattern = re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w])")
     lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-    for number, line in enumerate(lines, 1):
-        if pattern.search(line):
-            return number
+    body_start = 0
+    if lines and lines[0].strip() == "---":  # prefer the text to the front matter
+        body_start = next((i + 1 for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+    for number in [*range(body_start, len(lines)), *range(body_start)]:
+        if pattern.search(lines[number]):
+            return number + 1
     return 0
 
 
