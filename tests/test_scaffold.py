@@ -126,6 +126,13 @@ def test_refuses_an_existing_page(repo: Path):
     assert proc.returncode == 1 and "nav already lists dapla/data.md" in proc.stderr
 
 
+def test_a_slug_that_is_a_suffix_of_a_nav_path_is_fine(repo: Path):
+    # "data.md" is not "dapla/data.md"
+    proc = run(repo, "data", "--title-nb", "Data og lagring", "--title-sv", "Data och lagring")
+    assert proc.returncode == 0, proc.stderr
+    assert "data.md" in nav_paths(scaffold.load_config((repo / "mkdocs.yml").read_text())["nav"])
+
+
 def test_refuses_a_conflicting_nav_translation(repo: Path):
     proc = run(repo, "dapla/andre-botter", "--title-nb", "Bøtter", "--title-sv", "Hinkar")
     assert proc.returncode == 1

@@ -151,6 +151,18 @@ def add_nav_translation(text: str, title_nb: str, title_sv: str) -> str:
     return "\n".join(lines)
 
 
+def nav_paths(nav) -> list[str]:
+    """Every page path in a nav, depth first."""
+    found: list[str] = []
+    for item in nav if isinstance(nav, list) else [nav]:
+        value = next(iter(item.values()), None) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            found += nav_paths(value)
+        elif isinstance(value, str):
+            found.append(value)
+    return found
+
+
 def page_text(title: str, description: str) -> str:
     return (f"---\ntitle: {yaml_scalar(title)}\ndescription: {yaml_scalar(description)}\n---\n\n"
             f"# {title}\n")
@@ -176,12 +188,12 @@ def scaffold(slug: str, titles: dict[str, str], descriptions: dict[str, str] | N
     config_path = root / "mkdocs.yml"
     text = config_path.read_text(encoding="utf-8")
     config = load_config(text)
-    if f"{slug}.md" in json.dumps(config.get("nav"), ensure_ascii=False):
+    if f"{slug}.md" in nav_paths(config.get("nav") or []):
         raise ScaffoldError(f"mkdocs.yml: nav already lists {slug}.md")
 
     new_text = add_nav_translation(add_to_nav(text, slug, titles["nb"]), titles["nb"], titles["sv"])
     check = load_config(new_text)
-    if f'"{slug}.md"' not in json.dumps(check.get("nav"), ensure_ascii=False):
+    if f"{slug}.md" not in nav_paths(check.get("nav") or []):
         raise ScaffoldError("internal error: the nav entry did not land in nav")
 
     source = source_language(f"{slug}.md", root)
