@@ -49,12 +49,12 @@ def test_theme_strings_are_in_the_page_language(built_site, lang):
 
 def _switcher_targets(html: str, page_url: str) -> dict[str, str]:
     """hreflang -> absolute path of the language switcher's links on one page."""
-    from urllib.parse import urljoin
+    from urllib.parse import unquote, urljoin
     found = {}
     for tag in re.findall(r'<a [^>]*class="md-select__link"[^>]*>', html):
         href = re.search(r'href="([^"]*)"', tag).group(1)
         lang = re.search(r'hreflang="([^"]*)"', tag).group(1)
-        found[lang] = urljoin(page_url, href)
+        found[lang] = unquote(urljoin(page_url, href))
     return found
 
 

@@ -21,7 +21,8 @@ def page_text(site, lang, page):
     assert path.exists(), f"{path} was not built"
     text = path.read_text(encoding="utf-8")
     main = text.split('<article', 1)[-1].split("</article>", 1)[0]
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", main))
+    return re.sub(r"\s+", " ", text)
 
 
 @pytest.mark.site
