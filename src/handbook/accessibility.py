@@ -223,7 +223,7 @@ def axe_site(browser, base_url: str, pages: Iterable[str], schemes: Iterable[str
     axe_source = AXE_JS.read_text(encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     if block_external:  # never let a check send traffic off this machine
-        context.route("**/*", functools.partial(_only_site, base_url))
+        block_other_hosts(context, base_url)
     try:
         page = context.new_page()
         violations = []
@@ -231,7 +231,13 @@ def axe_site(browser, base_url: str, pages: Iterable[str], schemes: Iterable[str
             violations += axe_page(page, base_url + page_url(rel), rel, schemes, axe_source)
         return violations
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
+
+
+def block_other_hosts(context, base_url: str) -> None:
+    """Abort every request of a Playwright context that does not go to `base_url`."""
+    context.route("**/*", functools.partial(_only_site, base_url))
 
 
 def _only_site(base_url: str, route) -> None:

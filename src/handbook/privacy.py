@@ -231,6 +231,7 @@ def browser_problems(browser, base_url: str, pages: dict[str, str], *,
                 page.wait_for_load_state("networkidle")
                 page.keyboard.press("Escape")
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
     for item in problems:
         item["message"] = f"{item['page']}: {item['message']}"
