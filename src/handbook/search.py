@@ -122,7 +122,13 @@ class Expander:
             if full and len(lemmas) <= MAX_LEMMAS:
                 for lemma in lemmas:
                     forms |= lex.forms(lemma)
-            for part in lex.split(word):
+            parts = lex.split(word)
+            if full and parts and not lemmas:
+                # A compound the dictionary lacks inflects like its last part.
+                head = word[: len(word) - len(parts[-1])]
+                for lemma in lex.lemmas(parts[-1]):
+                    forms |= {head + form for form in lex.forms(lemma)}
+            for part in parts:
                 part_lemmas = lex.lemmas(part)
                 keys |= {part, *part_lemmas}
                 forms.add(part)
@@ -162,7 +168,7 @@ class Expander:
         if not term_words:
             return False
         lex = self.lex(self.language)
-        return all(w in keys or lex.lemmas(w) & keys for w in term_words)
+        return all(w in keys or lex.lemmas(w) & keys or _inflects(w, keys) for w in term_words)
 
     def expand(self, text: str, full_words: set[str] | None = None) -> set[str]:
         """What to add for `text`: forms of the words in `full_words` (all words if None),
@@ -175,6 +181,12 @@ class Expander:
             forms |= word_forms
             keys |= word_keys
         return forms | self.synonyms(keys)
+
+
+def _inflects(term_word: str, keys: set[str]) -> bool:
+    """A word the dictionary lacks (`bucket`) still matches its inflections (`bucketar`)."""
+    return len(term_word) >= 5 and any(
+        k.startswith(term_word) and len(k) - len(term_word) <= 3 for k in keys)
 
 
 def _useful(forms: set[str]) -> set[str]:
