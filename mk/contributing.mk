@@ -24,7 +24,7 @@ parity: $(VENV_STAMP) ## Same heading ids, code blocks, links and images in both
 	$(PY) -m handbook.parity
 
 lint-markdown: $(NODE_STAMP) ## markdownlint-cli2 with .markdownlint.yaml (add --fix: make lint-markdown FIX=--fix)
-	npx --no -- markdownlint-cli2 $(FIX) "docs/**/*.md" "*.md" ".github/**/*.md" "#node_modules"
+	npx --no -- markdownlint-cli2 $(FIX) "docs/**/*.md" "*.md" ".github/**/*.md" "#node_modules" "#docs/*/kunskapsbibliotek"
 
 pre-commit-install: $(VENV_STAMP) ## Run the checks of .pre-commit-config.yaml on every git commit
 	$(VENV)/bin/pre-commit install
