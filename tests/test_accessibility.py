@@ -16,7 +16,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "quality-a11y" / "site"
 
 def test_notebook_alt_text_is_localized():
     html = f'<img src="data:image/png;base64,AA" alt="{accessibility.NOTEBOOK_DEFAULT_ALT}">'
-    assert 'alt="Figur laget av koden i cellen over"' in accessibility.localize_notebook_alt(html, "nb")
+    localized = accessibility.localize_notebook_alt(html, "nb")
+    assert 'alt="Figur laget av koden i cellen over"' in localized
     assert 'alt="Figur skapad av koden i cellen ovan"' in accessibility.fix_html(html, "sv")
     assert accessibility.NOTEBOOK_DEFAULT_ALT not in accessibility.fix_html(html, "sv")
 

@@ -199,7 +199,8 @@ def line_of_word(source: Path | None, word: str) -> int:
     lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
     body_start = 0
     if lines and lines[0].strip() == "---":  # prefer the text to the front matter
-        body_start = next((i + 1 for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+        ends = [i + 1 for i, line in enumerate(lines[1:], 1) if line.strip() == "---"]
+        body_start = ends[0] if ends else 0
     for number in [*range(body_start, len(lines)), *range(body_start)]:
         if pattern.search(lines[number]):
             return number + 1
