@@ -194,9 +194,12 @@ _SET_SCHEME_JS = """(scheme) => {
   return true;
 }"""
 
-_RUN_AXE_JS = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
-                                          resultTypes: ["violations"]});
+# Rules whose outcome depends on the palette; the others run once, in the light palette.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+_RUN_AXE_JS = """async ([tags, rules]) => {
+  const only = rules ? {type: "rule", values: rules} : {type: "tag", values: tags};
+  const result = await axe.run(document, {runOnly: only, resultTypes: ["violations"]});
   return result.violations.map(v => ({rule: v.id, impact: v.impact || "", help: v.help,
     targets: v.nodes.map(n => n.target.join(" "))}));
 }"""
@@ -209,10 +212,11 @@ def axe_page(page, url: str, rel: str, schemes: Iterable[str] = SCHEMES,
     page.add_style_tag(content=_NO_TRANSITIONS)
     page.add_script_tag(content=axe_source or AXE_JS.read_text(encoding="utf-8"))
     found = []
-    for scheme in schemes:
+    for number, scheme in enumerate(schemes):
         if not page.evaluate(_SET_SCHEME_JS, scheme) and scheme != "default":
             continue  # page without Material's palette (e.g. a plain HTML fixture)
-        for item in page.evaluate(_RUN_AXE_JS, AXE_TAGS):
+        rules = COLOUR_RULES if number > 0 else None
+        for item in page.evaluate(_RUN_AXE_JS, [AXE_TAGS, rules]):
             found.append(Violation(page=rel, scheme=scheme, **item))
     return found
 
