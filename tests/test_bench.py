@@ -1,0 +1,182 @@
+"""The benchmark's parts that need no timing: configs, the generated site, the edit, the report."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from handbook import bench_site, fences
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CONFIG = """\
+site_name: X
+strict: true
+extra:
+  generator: false
+  handbook:
+    knowledge_library:
+      path: lib
+  other: 1
+watch:
+  - hooks
+hooks:
+  - hooks/a.py
+  - hooks/b.py
+plugins:
+  - search
+nav:
+  - Home: index.md
+"""
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("bench_tool", ROOT / "tools" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_baseline_config_has_no_handbook_hooks_and_is_not_strict():
+    text = bench_site.baseline_config(CONFIG)
+    assert bench_site.hook_paths(CONFIG) == ["hooks/a.py", "hooks/b.py"]
+    assert bench_site.hook_paths(text) == [bench_site.BASELINE_SHIM_NAME]
+    data = yaml.safe_load(text)
+    assert data["strict"] is False
+    assert data["plugins"] == ["search"] and data["nav"] == [{"Home": "index.md"}]
+
+
+def test_write_baseline_puts_config_and_shim_next_to_the_project(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    target = bench_site.write_baseline(tmp_path)
+    assert target == tmp_path / "mkdocs.baseline.yml"
+    assert "def on_config" in (tmp_path / bench_site.BASELINE_SHIM_NAME).read_text()
+    assert (tmp_path / "mkdocs.yml").read_text() == CONFIG   # the original is untouched
+
+
+def test_generated_config_drops_nav_watch_and_the_library_only():
+    data = yaml.safe_load(bench_site.generated_config(CONFIG))
+    assert "nav" not in data and "watch" not in data
+    assert data["extra"] == {"generator": False, "other": 1}
+    assert data["hooks"] == ["hooks/a.py", "hooks/b.py"]
+    assert data["strict"] is False
+
+
+def test_real_config_keeps_its_plugins_in_the_baseline():
+    real = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    base = bench_site.baseline_config(real)
+    assert bench_site.hook_paths(base) == [bench_site.BASELINE_SHIM_NAME]
+    for plugin in ("i18n", "mkdocs-jupyter", "search"):
+        assert plugin in base
+
+
+def test_generated_site_pages_notebooks_and_twins(tmp_path):
+    project = tmp_path / "project"
+    (project / "hooks").mkdir(parents=True)
+    (project / "hooks" / "a.py").write_text("")
+    (project / "mkdocs.yml").write_text(CONFIG)
+    info = bench_site.generate_site(project, tmp_path / "gen", pages=12, notebooks=2,
+                                    section_size=5)
+    docs = tmp_path / "gen" / "docs"
+    for lang in ("nb", "sv"):
+        assert len(list((docs / lang).rglob("*.md"))) == 12
+        assert len(list((docs / lang / "notebooks").glob("*.ipynb"))) == 2
+    assert sorted(p.name for p in docs.joinpath("nb").iterdir()) == [
+        "index.md", "notebooks", "seksjon-01", "seksjon-02", "seksjon-03"]
+    assert (tmp_path / "gen" / "hooks" / "a.py").exists()
+    assert info["documents_per_language"] == 14
+    # one python block per page, one bash block on page 10
+    assert info["sample_blocks_per_language"] == 12
+
+    nb_page = docs / "nb" / "seksjon-02" / "side-0007.md"
+    sv_page = docs / "sv" / "seksjon-02" / "side-0007.md"
+    nb_blocks = fences.find_blocks(nb_page.read_text(), "nb")
+    sv_blocks = fences.find_blocks(sv_page.read_text(), "sv")
+    code = [b.code for b in nb_blocks if b.executable]
+    assert code == [b.code for b in sv_blocks if b.executable]
+    assert nb_page.read_text() != sv_page.read_text()
+    assert nb_page.read_text().startswith("---\ntitle: Side 7\n")
+
+    nb = nbformat.read(docs / "sv" / "notebooks" / "notatbok-02.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code"]
+
+
+def test_pick_and_edit_block_changes_one_session(tmp_path):
+    page = tmp_path / "docs" / "nb" / "a.md"
+    page.parent.mkdir(parents=True)
+    skipped = tmp_path / "docs" / "nb" / "0.md"
+    skipped.write_text('```python skip="needs a login"\nx = 1\n```\n')
+    page.write_text("# A\n\n=== \"Python\"\n\n    ```python\n    x = 1\n    ```\n\n"
+                    "```r\ny <- 2\n```\n\n```python show-output\nprint(x)\n```\n")
+    pick = bench_site.pick_edit_block([skipped, page], tmp_path)
+    assert pick == (page, 5, 2)
+    assert bench_site.pick_edit_block([page], tmp_path, usable=lambda rel: False) is None
+    bench_site.edit_block(page, 5)
+    blocks = [b for b in fences.find_blocks(page.read_text(), "a") if b.lang == "python"]
+    assert blocks[0].code.split("\n")[:2] == ["_bench_edit = 1", "x = 1"]
+    assert blocks[1].code.strip() == "print(x)"
+
+
+def test_site_statistics(tmp_path):
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text("x" * 10)
+    for i, size in enumerate((100, 300, 200)):
+        (tmp_path / f"p{i}.html").write_text("y" * size)
+    assert bench_site.search_index_sizes(tmp_path) == {"nb": 10, "sv": None}
+    assert bench_site.median_page_bytes(tmp_path) == 200
+    assert bench_site.median_page_bytes(tmp_path / "search") == 0
+
+
+def _build(name, wall, cpu, peak=100.0, baseline=None, **extra):
+    return {"name": name, "wall_s": wall, "cpu_s": cpu, "peak_mb": peak, "baseline": baseline,
+            "notes": "", "returncode": 0, **extra}
+
+
+def test_table_ratios_and_report(tmp_path):
+    builds = [_build("warm", 13.0, 6.5, baseline="base"), _build("base", 10.0, 5.0)]
+    table = bench_site.format_table(builds)
+    lines = table.splitlines()
+    assert lines[0].startswith("| build")
+    assert "1.30x" in lines[2] and "0.50" in lines[2]     # wall/base and CPU/wall
+    assert lines[3].split("|")[6].strip() == "-"          # no ratio for the baseline itself
+    path = bench_site.write_report(tmp_path / "r" / "bench.json", {"table": table})
+    assert json.loads(path.read_text())["table"] == table
+
+
+def test_targets_say_what_is_missed_and_by_how_much():
+    bench = _load_tool()
+    builds = {b["name"]: b for b in [
+        _build("real warm", 14.0, 7.0, baseline="real baseline"),
+        _build("real baseline", 10.0, 5.0),
+        _build("gen 1000 cold", 100.0, 90.0, peak=2100.0, ms_per_document=50.0,
+               cpu_ms_per_document=45.0),
+        _build("gen 100 cold", 10.0, 9.0, ms_per_document=50.0, cpu_ms_per_document=30.0),
+    ]}
+    facts = {"real": {"edit": {"page": "docs/nb/a.md", "line": 3, "expected_executed": 2,
+                               "executed": 2, "notebooks_executed": 0,
+                               "executed_pages": ["docs/nb/a.md"]}}}
+    checks = {c["target"].split(" (")[0].split(":")[0]: c
+              for c in bench.check_targets(builds, facts, 1000, 100)}
+    warm = checks["warm rebuild of the real site within 1.3x of the baseline"]
+    assert warm["met"] is False and "CPU 1.40x" in warm["detail"] and "8% over" in warm["detail"]
+    assert checks["editing one page re-executes only that page's samples"]["met"] is True
+    per_page = checks["per-page cost at 1000 within 1.2x of 100"]
+    assert per_page["met"] is False and "1.50x" in per_page["detail"]
+    assert checks["peak memory under 2 GB"]["met"] is False
+
+    facts["real"]["edit"]["executed_pages"] = ["docs/nb/a.md", "docs/nb/b.md"]
+    checks = bench.check_targets(builds, facts, 1000, 100)
+    assert [c["met"] for c in checks if c["target"].startswith("editing")] == [False]
+
+
+def test_execution_phase_ends_at_the_first_complete_batch():
+    bench = _load_tool()
+    stamped = [(1.0, "INFO - x"), (2.0, "INFO - handbook: [1/2] a: ok (1.0 s)"),
+               (3.5, "INFO - handbook: [2/2] b: ok (1.2 s)"), (9.0, "INFO - [1/1] c")]
+    assert bench.execution_phase(stamped) == 3.5
+    assert bench.execution_phase([(1.0, "nothing")]) is None
