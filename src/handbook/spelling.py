@@ -6,7 +6,11 @@ hunspell dictionary plus the reviewed word list data/wordlist-<lang>.txt, and pr
 `docs/nb/dapla/botter.md:12: spelling (nb): 'bøtene' (page dapla/botter/)`.
 Compounds the dictionary lacks are accepted when they split into known words (with the linking
 -s- or -e- of both languages), as Norwegian and Swedish form them freely.
-Swedish pages that fall back to the Norwegian original are not checked as Swedish.
+Swedish pages that fall back to the Norwegian original are not checked as Swedish. Bold and
+italic text without æ, ø, å, ä or ö is taken as an interface label or a quoted foreign term
+(often English: "**Allow**", "*pull request*") and skipped;
+text inside an element with another `lang` is checked in that language (nb, sv) or skipped
+(e.g. lang="en").
 Exit 1 on any unknown word; report in .cache/reports/spelling.json.
 """
 
@@ -41,22 +45,52 @@ LINKING = ("", "s", "e")  # Norwegian and Swedish join compounds with nothing, -
 MIN_PART = 3
 
 
+# Short words that tell the two languages apart (the shared ones, like "det" and "som", left out).
+MARKERS = {
+    "nb": {"og", "er", "ikke", "å", "fra", "også", "når", "her", "hvordan", "vil", "må", "hvilken",
+           "seg", "jeg", "dette", "hvis", "bare", "mye", "nå", "etter", "eller", "kjøre"},
+    "sv": {"och", "är", "inte", "att", "från", "också", "när", "här", "hur", "vill", "måste",
+           "vilken", "sig", "jag", "detta", "om", "bara", "mycket", "nu", "efter", "eller", "köra"},
+}
+
+
+def guess_language(words: list[str]) -> str | None:
+    """"nb" or "sv" when the text clearly is one of them, else None."""
+    lowered = [w.lower() for w in words]
+    score = {lang: sum(w in markers for w in lowered) for lang, markers in MARKERS.items()}
+    for lang, other in (("nb", "sv"), ("sv", "nb")):
+        if score[lang] >= 3 and score[lang] > 2 * score[other]:
+            return lang
+    return None
+
+
 class _ArticleText(HTMLParser):
-    """Text of <article> without code and other non-prose elements."""
+    """Text of <article> without code and other non-prose elements, by language (`lang`)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lang = ""
         self.chunks: list[str] = []
-        self._stack: list[tuple[str, bool, bool]] = []  # (tag, is article, skips)
+        self.by_lang: dict[str, list[str]] = {}
+        self._stack: list[tuple[str, bool, bool, str]] = []  # (tag, is article, skips, lang)
 
     @property
     def _in_article(self) -> bool:
-        return any(is_article for _, is_article, _ in self._stack)
+        return any(entry[1] for entry in self._stack)
 
     @property
     def _skipping(self) -> bool:
-        return any(skips for _, _, skips in self._stack)
+        return any(entry[2] for entry in self._stack)
+
+    def _ui_label(self, data: str) -> bool:
+        """Bold or italic text without Nordic letters: an interface label or a quoted foreign
+        term, often English ("**Allow**", "*pull request*")."""
+        return any(entry[0] in {"strong", "b", "em", "i"} for entry in self._stack) and \
+            not re.search(r"[æøåäöÆØÅÄÖ]", data)
+
+    @property
+    def _lang(self) -> str:
+        return self._stack[-1][3] if self._stack else self.lang
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -67,7 +101,8 @@ class _ArticleText(HTMLParser):
         classes = set((attributes.get("class") or "").split())
         skips = (tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
                  or attributes.get("translate") == "no")
-        self._stack.append((tag, tag == "article", skips))
+        lang = (attributes.get("lang") or "").split("-")[0] or self._lang
+        self._stack.append((tag, tag == "article", skips, lang))
         if tag in {"p", "li", "td", "th", "div", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
                    "summary", "label"}:
             self.chunks.append("\n")
@@ -82,8 +117,13 @@ class _ArticleText(HTMLParser):
         self.chunks.append(" ")
 
     def handle_data(self, data):
-        if self._in_article and not self._skipping:
+        if self._in_article and not self._skipping and self._ui_label(data):
+            self.chunks.append(" ")
+        elif self._in_article and not self._skipping:
             self.chunks.append(data)
+            self.by_lang.setdefault(self._lang, []).append(data)
+        elif self._in_article:
+            self.chunks.append(" ")
 
 
 def article_text(html: str) -> tuple[str, str]:
@@ -93,14 +133,28 @@ def article_text(html: str) -> tuple[str, str]:
     return parser.lang, "".join(parser.chunks)
 
 
-def words_of(text: str) -> list[str]:
-    """Words worth checking: URLs, paths, identifiers, numbers and acronyms left out."""
+def article_text_by_language(html: str) -> tuple[str, dict[str, str]]:
+    """(page language, {language: prose text}) honouring `lang` attributes inside the page."""
+    parser = _ArticleText()
+    parser.feed(html)
+    return parser.lang, {lang: " ".join(parts) for lang, parts in parser.by_lang.items()}
+
+
+def words_of(text: str, names: set[str] = frozenset()) -> list[str]:
+    """Words worth checking: URLs, paths, identifiers, numbers and acronyms left out.
+
+    A hyphenated token listed whole in `names` (a tool like ssb-project) is left out too.
+    """
     text = URL_RE.sub(" ", text)
     words = []
     for token in TOKEN_RE.findall(text):
+        if token.startswith(":"):
+            continue  # the ending of a genitive or inflected abbreviation: SSB:s, IDE:ns
         token = token.strip(STRIP)
         if (not token or any(c in token for c in "/\\_.=@#$%&+~^|`<>:")
                 or any(c.isdigit() for c in token)):
+            continue
+        if "-" in token and token.lower() in names:
             continue
         for part in token.split("-"):
             part = part.strip(STRIP)
@@ -217,25 +271,48 @@ def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
     page_words: dict[str, dict[str, list[str]]] = {lang: {} for lang in DICTIONARIES}
     sources: dict[str, Path | None] = {}
     skipped = []
+    mislabelled: list[dict] = []
+    mixed: dict[str, list[str]] = {}
     for rel in site_pages(site_dir):
         if rel.endswith("404.html"):
             continue
         html = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
-        html_lang, text = article_text(html)
+        _, texts = article_text_by_language(html)
         folder, source = source_for(rel, docs_dir)
-        lang = html_lang if html_lang in DICTIONARIES else folder
-        if folder == "sv" and source is None:
+        if folder == "sv" and source is None and (docs_dir / "nb").is_dir() and \
+                source_for(rel[3:], docs_dir)[1] is not None:
             skipped.append(rel)  # a fallback page: the Norwegian text is checked under /
             continue
         sources[rel] = source
-        page_words[lang][rel] = words_of(text)
-    problems: list[dict] = []
+        for lang, text in texts.items():
+            if lang and lang not in DICTIONARIES:
+                continue  # marked as another language (lang="en"): no dictionary for it here
+            lang = lang or folder
+            words = words_of(text, lists.get(lang, set()) | lists.get(folder, set()))
+            guessed = guess_language(words)
+            if guessed and guessed != lang:
+                mislabelled.append({
+                    "page": page_url(rel), "lang": lang, "word": f"(text looks {guessed})",
+                    "source": None, "line": 0,
+                    "message": f"{page_url(rel) or '/'}: text in {guessed} is marked "
+                               f'lang="{lang}": wrap it in an element with lang="{guessed}"'})
+                # mixed text: a word passes when either language knows it
+                mixed.setdefault(rel, []).extend(words)
+                continue
+            page_words[lang].setdefault(rel, []).extend(words)
+    problems: list[dict] = list(mislabelled)
     stats = {"pages": sum(len(v) for v in page_words.values()), "skipped_fallback": skipped}
+    unknown_in: dict[str, set[str]] = {}
+    mixed_vocabulary = {w for words in mixed.values() for w in words}
     for lang, pages in page_words.items():
         vocabulary = {w for words in pages.values() for w in words
                       if not in_wordlist(w, lists[lang])}
-        unknown = accept_compounds(hunspell_unknown(vocabulary, lang), lang, lists[lang])
         stats[f"words_{lang}"] = len(vocabulary)
+        everything = vocabulary | {w for w in mixed_vocabulary if not in_wordlist(w, lists[lang])}
+        unknown_in[lang] = accept_compounds(hunspell_unknown(everything, lang), lang, lists[lang])
+    both = set.intersection(*unknown_in.values())
+    for lang, pages in [*page_words.items(), ("nb+sv", mixed)]:
+        unknown = both if lang == "nb+sv" else unknown_in[lang]
         for rel, words in pages.items():
             seen = set()
             for word in words:
@@ -253,6 +330,8 @@ def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
 
 
 def format_problem(p: dict) -> str:
+    if "message" in p:
+        return p["message"]
     where = f"{p['source']}:{p['line']}" if p["source"] else p["page"]
     return f"{where}: spelling ({p['lang']}): {p['word']!r} (page {p['page'] or '/'})"
 
