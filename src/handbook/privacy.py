@@ -185,7 +185,8 @@ def representative_pages(site_dir: Path) -> dict[str, str]:
                if p.startswith(prefix) and (lang == "sv" or not p.startswith("sv/"))]
         if f"{prefix}index.html" in own:
             chosen[f"home ({lang})"] = prefix
-        notebook = next((p for p in own if _is_notebook_page(site_dir / p)), None)
+        in_examples = sorted(own, key=lambda p: not p.startswith(f"{prefix}notebooks/"))
+        notebook = next((p for p in in_examples if _is_notebook_page(site_dir / p)), None)
         if notebook:
             chosen[f"notebook ({lang})"] = page_url(notebook)
         chapter = next((p for p in own if p.count("/") >= 2 + (lang == "sv")

@@ -301,7 +301,8 @@ def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
                 continue
             page_words[lang].setdefault(rel, []).extend(words)
     problems: list[dict] = list(mislabelled)
-    stats = {"pages": sum(len(v) for v in page_words.values()), "skipped_fallback": skipped}
+    checked = {rel for pages in page_words.values() for rel in pages} | set(mixed)
+    stats = {"pages": len(checked), "skipped_fallback": skipped}
     unknown_in: dict[str, set[str]] = {}
     mixed_vocabulary = {w for words in mixed.values() for w in words}
     for lang, pages in page_words.items():
