@@ -402,3 +402,13 @@ def test_check_command_exit_codes(capsys):
     err = capsys.readouterr().err
     assert "Templates/trasig.json:5: invalid JSON" in err
     assert "Resources/UtanReadme: resource has no README.md" in err
+
+
+def test_untranslated_library_page_is_marked_swedish_on_the_nb_site():
+    from handbook import library
+
+    html = '<h1>Första projektet</h1>\n<div class="admonition info"><p>Denne siden er på svensk.</p></div><p>Text</p>'
+    marked = library.mark_source_language(html, "nb")
+    assert marked.startswith('<div lang="sv">') and '<div class="admonition info" lang="nb">' in marked
+    assert library.mark_source_language(html, "sv") == html
+    assert library.mark_source_language("<p>Oversatt</p>", "nb") == "<p>Oversatt</p>"

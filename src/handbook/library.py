@@ -803,3 +803,13 @@ def copy_resource(library_root: Path | str, name: str, project: Path | str, *,
         shutil.copyfile(src, dst)
         written.append(dst)
     return written
+
+
+def mark_source_language(html: str, lang: str) -> str:
+    """Mark an untranslated (Swedish) page's content as Swedish on another language's site,
+    keeping the note in the site's language (WCAG 3.1.2, language of parts; spelling checks)."""
+    note = NOTES.get(lang)
+    if lang == SOURCE_LANGUAGE or not note or note not in html:
+        return html
+    html = html.replace('<div class="admonition info">', f'<div class="admonition info" lang="{lang}">', 1)
+    return f'<div lang="{SOURCE_LANGUAGE}">\n{html}\n</div>'
