@@ -1,4 +1,4 @@
-"""Knowledge library pages: MkDocs events on_config, on_files, on_page_content, on_page_context, on_serve.
+"""Knowledge library pages: MkDocs events on_config, on_files, on_page_context, on_serve.
 
 Configured in mkdocs.yml as
 `extra: {handbook: {knowledge_library: {path: kunskapsbibliotek, url_prefix: kunskapsbibliotek}}}`
@@ -93,12 +93,6 @@ def on_files(files, config):
         if file.src_uri.startswith(prefixes) and file.inclusion.is_in_nav():
             file.inclusion = InclusionLevel.NOT_IN_NAV
     return files
-
-
-def on_page_content(html, page, config, files):
-    if _settings(config) is None or not page.file.src_uri.startswith(_prefixes(config)):
-        return html
-    return library.mark_source_language(html, config["theme"]["language"])
 
 
 def on_page_context(context, page, config, nav):

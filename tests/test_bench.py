@@ -50,6 +50,12 @@ def test_baseline_config_has_no_handbook_hooks_and_is_not_strict():
     assert data["plugins"] == ["search"] and data["nav"] == [{"Home": "index.md"}]
 
 
+def test_without_hook_removes_one_entry():
+    text = bench_site.without_hook(CONFIG, "hooks/a.py")
+    assert bench_site.hook_paths(text) == ["hooks/b.py"]
+    assert yaml.safe_load(text)["watch"] == ["hooks"]
+
+
 def test_write_baseline_puts_config_and_shim_next_to_the_project(tmp_path):
     (tmp_path / "mkdocs.yml").write_text(CONFIG)
     target = bench_site.write_baseline(tmp_path)

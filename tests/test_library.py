@@ -404,11 +404,16 @@ def test_check_command_exit_codes(capsys):
     assert "Resources/UtanReadme: resource has no README.md" in err
 
 
-def test_untranslated_library_page_is_marked_swedish_on_the_nb_site():
-    from handbook import library
 
-    html = '<h1>Första projektet</h1>\n<div class="admonition info"><p>Denne siden er på svensk.</p></div><p>Text</p>'
-    marked = library.mark_source_language(html, "nb")
-    assert marked.startswith('<div lang="sv">') and '<div class="admonition info" lang="nb">' in marked
-    assert library.mark_source_language(html, "sv") == html
-    assert library.mark_source_language("<p>Oversatt</p>", "nb") == "<p>Oversatt</p>"
+def test_swedish_content_is_marked_on_the_nb_site(tmp_path):
+    """Language of parts (WCAG 3.1.2): untranslated text and library names carry lang="sv"."""
+    from pathlib import PurePosixPath
+
+    lib = library.read_library(FIXTURES / "library-ok")
+    nb = {k: v for k, v in library.render_library(lib, "nb").items() if str(k).endswith(".md")}
+    sv = {k: v for k, v in library.render_library(lib, "sv").items() if str(k).endswith(".md")}
+    front = PurePosixPath("README.md")
+    as_text = (lambda v: v.decode() if isinstance(v, bytes) else v)
+    assert '<span lang="sv">' in as_text(nb[front]) and 'lang="sv"' not in as_text(sv[front])
+    untranslated = [as_text(v) for v in nb.values() if "Denne siden er på svensk." in as_text(v)]
+    assert untranslated and all('<div lang="sv" markdown>' in v for v in untranslated)

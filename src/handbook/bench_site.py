@@ -77,6 +77,18 @@ def hook_paths(text: str) -> list[str]:
     return paths
 
 
+def without_hook(text: str, hook: str) -> str:
+    """The config with one entry of the top-level `hooks:` list removed."""
+    out, inside = [], False
+    for line in text.split("\n"):
+        if _TOP_KEY.match(line):
+            inside = line.startswith("hooks:")
+        elif inside and re.match(rf"^\s*-\s*{re.escape(hook)}\s*(#.*)?$", line):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def baseline_config(text: str) -> str:
     """The same config without our hooks (only the notebook-page shim), never strict."""
     text = drop_sections(text, {"hooks", "strict"})

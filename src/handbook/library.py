@@ -29,6 +29,7 @@ import posixpath
 import re
 import shutil
 import zipfile
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -422,6 +423,21 @@ def validate(root: Path | str, translations: tuple[str, ...] = ("nb",)) -> list[
 # ---------------------------------------------------------------- rendering
 
 
+_site_language: ContextVar[str] = ContextVar("site_language", default=SOURCE_LANGUAGE)
+
+
+def _name(text: str) -> str:
+    """A name from the (Swedish) library, marked as such on another language's site."""
+    shown = _text(text)
+    if _site_language.get() == SOURCE_LANGUAGE:
+        return shown
+    return f'<span lang="{SOURCE_LANGUAGE}">{shown}</span>'
+
+
+def _heading_lang() -> str:
+    return "" if _site_language.get() == SOURCE_LANGUAGE else f" {{ lang={SOURCE_LANGUAGE} }}"
+
+
 def _strings(lang: str) -> dict:
     return STRINGS.get(lang, STRINGS[SOURCE_LANGUAGE])
 
@@ -495,6 +511,16 @@ def _insert_after_h1(body: str, block: str) -> str:
     return block + "\n" + body
 
 
+def _mark_h1(body: str) -> str:
+    """Give the first-level heading the library's language (attr_list)."""
+    lines = body.splitlines()
+    for index, level, _ in _scan_headings(body):
+        if level == 1 and not lines[index].rstrip().endswith("}"):
+            lines[index] = lines[index].rstrip() + f" {{ lang={SOURCE_LANGUAGE} }}"
+        break
+    return "\n".join(lines) + "\n"
+
+
 def _h1(body: str) -> bool:
     return any(level == 1 for _, level, _ in list(_scan_headings(body))[:1])
 
@@ -520,7 +546,9 @@ def render_page(lib: Library, rel: PurePosixPath, lang: str, *, fallback_title: 
     if not _h1(body):
         body = f"# {title}\n\n{body}"
     if lang != SOURCE_LANGUAGE and translated is None and lang in NOTES:
-        body = _insert_after_h1(body, _note(lang))
+        body = _mark_h1(body)
+        body = _insert_after_h1(body, _note(lang) + f'\n<div lang="{SOURCE_LANGUAGE}" markdown>\n')
+        body = body.rstrip() + "\n\n</div>\n"
     meta = dict(meta)
     meta.setdefault("title", title)
     if not isinstance(meta.get("description"), str) or not meta["description"].strip():
@@ -533,9 +561,11 @@ def render_page(lib: Library, rel: PurePosixPath, lang: str, *, fallback_title: 
     return out
 
 
-def _generated_page(title: str, description: str, body: str, rel: PurePosixPath) -> str:
+def _generated_page(title: str, description: str, body: str, rel: PurePosixPath,
+                    source_name: bool = False) -> str:
     meta = {"title": title, "description": description, "handbook_library": str(rel)}
-    return _front_matter(meta) + f"# {_text(title)}\n\n" + body.rstrip() + "\n"
+    heading = f"# {_text(title)}{_heading_lang() if source_name else ''}"
+    return _front_matter(meta) + heading + "\n\n" + body.rstrip() + "\n"
 
 
 def _category_index_path(category: Category) -> PurePosixPath:
@@ -546,24 +576,24 @@ def _article_tree(category: Category, page: PurePosixPath, depth: int = 0) -> li
     lines = []
     pad = "    " * depth
     for article in category.articles:
-        lines.append(f"{pad}- [{_text(article.title)}]({_link(page, article.rel)})")
+        lines.append(f"{pad}- [{_name(article.title)}]({_link(page, article.rel)})")
     for child in category.children:
-        lines.append(f"{pad}- [{_text(child.name)}]({_link(page, _category_index_path(child))})")
+        lines.append(f"{pad}- [{_name(child.name)}]({_link(page, _category_index_path(child))})")
         lines += _article_tree(child, page, depth + 1)
     return lines
 
 
 def _resource_list(lib: Library, page: PurePosixPath, strings: dict, level: str) -> list[str]:
-    lines = [f"- [{_text(r.title)}]({_link(page, r.rel / 'README.md')})" for r in lib.resources]
+    lines = [f"- [{_name(r.title)}]({_link(page, r.rel / 'README.md')})" for r in lib.resources]
     if lib.library_files:
         lines += ["", f"{level} {strings['library_files']} {{#{IDS['library_files']}}}", ""]
         for f in lib.library_files:
             if f.kind == "url":
                 target = _url(f.url) if _is_web(f.url) else None
-                lines.append(f"- [{_text(f.title)}]({target})" if target
-                             else f"- {_text(f.title)}: `{f.url}`")
+                lines.append(f"- [{_name(f.title)}]({target})" if target
+                             else f"- {_name(f.title)}: `{f.url}`")
             elif f.rel != page:  # a Resources/README.md is the listing page itself
-                lines.append(f"- [{_text(f.title)}]({_link(page, f.rel)})")
+                lines.append(f"- [{_name(f.title)}]({_link(page, f.rel)})")
     return lines
 
 
@@ -572,9 +602,9 @@ def _template_cards(lib: Library, strings: dict) -> list[str]:
         return [strings["empty"]]
     lines = ['<div class="grid cards" markdown>', ""]
     for t in lib.templates:
-        lines += [f"-   **{_text(t.name)}**", "", "    ---", "", f"    {_text(t.description)}", ""]
+        lines += [f"-   **{_name(t.name)}**", "", "    ---", "", f"    {_name(t.description)}", ""]
         if t.tags:
-            lines += [f"    {strings['tags']}: " + ", ".join(_text(tag) for tag in t.tags), ""]
+            lines += [f"    {strings['tags']}: " + ", ".join(_name(tag) for tag in t.tags), ""]
         links = []
         if _is_web(t.git):
             links.append(f"[{strings['git']}]({_url(t.git)})")
@@ -590,7 +620,7 @@ def _template_cards(lib: Library, strings: dict) -> list[str]:
 def _template_summary(lib: Library, page: PurePosixPath) -> list[str]:
     lines = []
     for t in lib.templates:
-        line = f"- {_text(t.name)}: {_text(t.description)}"
+        line = f"- {_name(t.name)}: {_name(t.description)}"
         if _is_web(t.git):
             line += f" ([git]({_url(t.git)}))"
         lines.append(line)
@@ -631,6 +661,14 @@ def zip_name(resource: Resource) -> PurePosixPath:
 def render_library(lib: Library, lang: str = SOURCE_LANGUAGE) -> dict[PurePosixPath, bytes]:
     """Every file of the rendered library for one language, keyed by path relative to the
     library's folder in the site (same layout as the library)."""
+    token = _site_language.set(lang)
+    try:
+        return _render_library(lib, lang)
+    finally:
+        _site_language.reset(token)
+
+
+def _render_library(lib: Library, lang: str) -> dict[PurePosixPath, bytes]:
     s = _strings(lang)
     out: dict[PurePosixPath, str | bytes] = {}
     front = PurePosixPath("README.md")
@@ -678,7 +716,8 @@ def render_library(lib: Library, lang: str = SOURCE_LANGUAGE) -> dict[PurePosixP
             out[page] = _generated_page(s["articles"], s["desc_articles"], tree, page)
         else:
             out[page] = _generated_page(category.name,
-                                        s["desc_category"].format(name=category.name), tree, page)
+                                        s["desc_category"].format(name=category.name), tree, page,
+                                        source_name=True)
 
     # resources
     resource_list = "\n".join(_resource_list(lib, resources_index, s, "##") or [s["empty"]])
@@ -697,13 +736,15 @@ def render_library(lib: Library, lang: str = SOURCE_LANGUAGE) -> dict[PurePosixP
                 files.append(f"- {shown} ({s['this_page']})")
             else:
                 files.append(f"- [{shown}]({_link(page, rel)})")
-        files += ["", f"[{s['download']}: {res.name}.zip]({_link(page, zip_name(res))})"]
+        zip_link = _link(page, zip_name(res))
+        files += ["", f"[{s['download']}: {_name(res.name + '.zip')}]({zip_link})"]
         if res.readme:
             out[page] = render_page(lib, res.readme, lang, fallback_title=res.name,
                                     extra="\n".join(files))
         else:
             out[page] = _generated_page(res.name, s["desc_resource"].format(name=res.name),
-                                        s["no_readme"] + "\n\n" + "\n".join(files), page)
+                                        s["no_readme"] + "\n\n" + "\n".join(files), page,
+                                        source_name=True)
         out[zip_name(res)] = zip_resource(lib, res)
         for rel in res.files:
             if rel == res.readme or is_translation(rel, lib.translations):
@@ -804,12 +845,3 @@ def copy_resource(library_root: Path | str, name: str, project: Path | str, *,
         written.append(dst)
     return written
 
-
-def mark_source_language(html: str, lang: str) -> str:
-    """Mark an untranslated (Swedish) page's content as Swedish on another language's site,
-    keeping the note in the site's language (WCAG 3.1.2, language of parts; spelling checks)."""
-    note = NOTES.get(lang)
-    if lang == SOURCE_LANGUAGE or not note or note not in html:
-        return html
-    html = html.replace('<div class="admonition info">', f'<div class="admonition info" lang="{lang}">', 1)
-    return f'<div lang="{SOURCE_LANGUAGE}">\n{html}\n</div>'
