@@ -405,6 +405,10 @@ def test_check_command_exit_codes(capsys):
 
 
 
+def as_text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def test_swedish_content_is_marked_on_the_nb_site(tmp_path):
     """Language of parts (WCAG 3.1.2): untranslated text and library names carry lang="sv"."""
     from pathlib import PurePosixPath
@@ -413,7 +417,6 @@ def test_swedish_content_is_marked_on_the_nb_site(tmp_path):
     nb = {k: v for k, v in library.render_library(lib, "nb").items() if str(k).endswith(".md")}
     sv = {k: v for k, v in library.render_library(lib, "sv").items() if str(k).endswith(".md")}
     front = PurePosixPath("README.md")
-    as_text = (lambda v: v.decode() if isinstance(v, bytes) else v)
     assert '<span lang="sv">' in as_text(nb[front]) and 'lang="sv"' not in as_text(sv[front])
     untranslated = [as_text(v) for v in nb.values() if "Denne siden er på svensk." in as_text(v)]
     assert untranslated and all('<div lang="sv" markdown>' in v for v in untranslated)

@@ -198,7 +198,8 @@ def test_output_rendered_cached_and_shared_between_languages(isolated):
     # nb and sv share one session and one notebook execution.
     assert len(list((tmp / "cache" / "samples").rglob("*.json"))) == 1
     assert len(list((tmp / "cache" / "notebooks").rglob("*.json"))) == 1
-    assert report["pages"]["docs/nb/index.md"]["executed"] + report["pages"]["docs/sv/index.md"]["executed"] == 2
+    pages = report["pages"]
+    assert pages["docs/nb/index.md"]["executed"] + pages["docs/sv/index.md"]["executed"] == 2
 
     proc = run_mkdocs(config, tmp / "site2", env=env)
     assert proc.returncode == 0, proc.stdout

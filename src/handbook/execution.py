@@ -57,7 +57,7 @@ def environment_key() -> str:
     h = hashlib.sha256()
     h.update(file_key(ROOT / "uv.lock").encode())
     h.update(services.seed_version().encode())
-    for source in sorted(Path(sandbox.__file__).parent.glob("*")) + [Path(__file__)]:
+    for source in [*sorted(Path(sandbox.__file__).parent.glob("*")), Path(__file__)]:
         if source.is_file():
             h.update(source.read_bytes())
     return h.hexdigest()

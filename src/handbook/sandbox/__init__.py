@@ -9,6 +9,7 @@ the end, so nothing a sample starts outlives it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -115,10 +116,8 @@ def _output_size(out_dir: Path) -> int:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 

@@ -1,0 +1,14 @@
+"""Ruff over the project's Python, as pre-commit runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from handbook import ROOT
+
+
+def test_ruff():
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "hooks", "tests", "tools"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
