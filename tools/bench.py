@@ -12,7 +12,8 @@ runs on a copy in a temporary folder, with HANDBOOK_CACHE_DIR and HANDBOOK_REPOR
 
 Options: --pages N (default 1000), --small N (default 100), --notebooks N (default 20),
 --repeat N (warm and baseline builds of the real site, the median run; default 2), --skip-generated,
---keep (leave the temporary folder).
+--keep (leave the temporary folder), --hook-costs (instead: warm builds of the real site with
+one hook left out at a time, to see which hook costs what).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +46,7 @@ def measure(name: str, config: Path, site: Path, env: dict, log_dir: Path) -> di
     shutil.rmtree(site, ignore_errors=True)
     cmd = [sys.executable, "-m", "mkdocs", "build", "--no-strict",
            "-f", str(config), "-d", str(site)]
-    log_path = log_dir / f"{name}.log"
+    log_path = log_dir / (name.replace("/", "_") + ".log")
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=config.parent, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, errors="replace")
@@ -233,6 +235,37 @@ def bench_generated(work: Path, pages: int, notebooks: int, warm: bool) -> tuple
     return builds, {"generated": info, "site": stats}
 
 
+# ---- what each hook costs ----------------------------------------------------------------
+
+def bench_hook_costs(work: Path, repeat: int) -> list[dict]:
+    """Warm builds of the real site with one hook left out at a time (CPU time, median)."""
+    print("hook costs: warm builds of the real site without one hook at a time", flush=True)
+    project = bench_site.copy_project(ROOT, work / "hooks-real")
+    baseline = bench_site.write_baseline(project)
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    env, logs = build_env(work / "cache-hooks"), work / "logs"
+    measure("hooks warm-up", project / "mkdocs.yml", work / "site-hooks", env, logs)
+
+    def cpu(name: str, config: Path) -> float:
+        runs = [measure(f"{name} #{i + 1}", config, work / "site-hooks", env, logs)["cpu_s"]
+                for i in range(repeat)]
+        return statistics.median(runs)
+
+    full = cpu("all hooks", project / "mkdocs.yml")
+    rows = [{"hook": "(all hooks)", "cpu_s": full, "saved_s": 0.0},
+            {"hook": "(baseline: none)", "cpu_s": cpu("baseline", baseline)}]
+    rows[-1]["saved_s"] = round(full - rows[-1]["cpu_s"], 2)
+    for hook in bench_site.hook_paths(text):
+        config = project / f"mkdocs.without-{Path(hook).stem}.yml"
+        config.write_text(bench_site.without_hook(text, hook), encoding="utf-8")
+        c = cpu(f"without {hook}", config)
+        rows.append({"hook": hook, "cpu_s": c, "saved_s": round(full - c, 2)})
+    print("\n| left out | warm CPU s | CPU saved s |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r['hook']} | {r['cpu_s']:.2f} | {r['saved_s']:.2f} |")
+    return rows
+
+
 # ---- targets ------------------------------------------------------------------------------
 
 def check_targets(builds: dict[str, dict], facts: dict, pages: int, small: int) -> list[dict]:
@@ -301,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--no-generated-warm", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--hook-costs", action="store_true",
+                        help="only measure what each hook adds to a warm build of the real site")
     parser.add_argument("--output", type=Path, default=ROOT / ".cache" / "reports" / "bench.json")
     args = parser.parse_args(argv)
 
@@ -310,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     (work / "logs").mkdir()
     print(f"working in {work}", flush=True)
     try:
+        if args.hook_costs:
+            bench_hook_costs(work, max(args.repeat, 1))
+            return 0
         all_builds: list[dict] = []
         facts: dict = {}
         if not args.skip_real:
