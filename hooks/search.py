@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from handbook import REPORTS_DIR, ROOT
+from handbook import REPORTS_DIR
 from handbook import search as handbook_search
 
 log = get_plugin_logger("handbook.search")
@@ -87,7 +87,7 @@ def on_post_build(config):
     combined = None
     if build.language == build.default_language and target.exists():
         combined = target.stat().st_size   # what i18n just wrote: both languages in one file
-    glossary = handbook_search.load_glossary((ROOT / "data" / "glossary").glob("*.yml"))
+    glossary = handbook_search.load_glossary()
     index = handbook_search.build_index(
         list(build.search_index.entries), build.language, build.default_language,
         build.page_languages, glossary)

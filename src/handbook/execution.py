@@ -53,18 +53,37 @@ def file_key(path: Path) -> str:
 
 
 def environment_key() -> str:
-    """What every result depends on: locked packages, seeded data, this runner."""
-    h = hashlib.sha256()
-    h.update(file_key(ROOT / "uv.lock").encode())
-    h.update(services.seed_version().encode())
-    for source in [*sorted(Path(sandbox.__file__).parent.glob("*")), Path(__file__)]:
-        if source.is_file():
+    """What every result depends on: locked packages, seeded data, the sandbox and its drivers."""
+    sources = [ROOT / "uv.lock", Path(services.__file__),
+               *sorted(p for p in Path(sandbox.__file__).parent.glob("*") if p.is_file())]
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
+    if _env_key_memo.get("stamp") != stamp:
+        h = hashlib.sha256()
+        h.update(file_key(ROOT / "uv.lock").encode())
+        h.update(services.seed_version().encode())
+        for source in sources[2:]:  # the sandbox: how code runs
             h.update(source.read_bytes())
-    return h.hexdigest()
+        _env_key_memo.update(stamp=stamp, key=h.hexdigest())
+    return _env_key_memo["key"]
+
+
+_env_key_memo: dict = {}
+
+
+_page_memo: dict = {}
 
 
 def page_sessions(path: Path, env_key: str) -> tuple[list[Session], list[fences.Block]]:
-    """The sessions of one Markdown page and its skipped blocks."""
+    """The sessions of one Markdown page and its skipped blocks (memoised per process on the
+    file's size and mtime: every language build and `mkdocs serve` rebuild asks again)."""
+    st = path.stat()
+    memo_key = (str(path), st.st_mtime_ns, st.st_size, env_key)
+    if memo_key not in _page_memo:
+        _page_memo[memo_key] = _page_sessions(path, env_key)
+    return _page_memo[memo_key]
+
+
+def _page_sessions(path: Path, env_key: str) -> tuple[list[Session], list[fences.Block]]:
     rel = display_path(path)
     blocks = fences.find_blocks(path.read_text(encoding="utf-8"), rel)
     grouped: dict[tuple[str, str], list[fences.Block]] = {}
@@ -110,13 +129,29 @@ def missing_requirement(block: fences.Block) -> str | None:
     return f"needs {', '.join(missing)}, not installed here" if missing else None
 
 
+R_LIBRARY_DIRS = ("/usr/lib/R/library", "/usr/lib/R/site-library", "/usr/local/lib/R/site-library")
+
+
 def installed_r_packages() -> set:
+    """Installed R packages; starting R costs a second, so the list is cached on disk and
+    refreshed when a library folder changes (installing a package changes its mtime)."""
     global _r_packages
     if _r_packages is None:
+        stamp = [os.stat(d).st_mtime_ns for d in R_LIBRARY_DIRS if os.path.isdir(d)]
+        cached = CACHE_DIR / "r-packages.json"
+        try:
+            data = json.loads(cached.read_text())
+            if data["stamp"] == stamp:
+                _r_packages = set(data["packages"])
+                return _r_packages
+        except (OSError, ValueError, KeyError):
+            pass
         import subprocess
         out = subprocess.run(["Rscript", "-e", "cat(rownames(installed.packages()), sep='\\n')"],
                              capture_output=True, text=True, check=False).stdout
         _r_packages = set(out.split())
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps({"stamp": stamp, "packages": sorted(_r_packages)}))
     return _r_packages
 
 

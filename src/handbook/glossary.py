@@ -41,7 +41,18 @@ class Term:
         return getattr(self, lang)
 
 
+_memo: dict = {}
+
+
 def load(folder: Path = GLOSSARY_DIR) -> list[Term]:
+    """All terms; memoised on the files' mtimes, since every language build asks."""
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yml")))
+    if _memo.get(folder, (None,))[0] != stamp:
+        _memo[folder] = (stamp, _load(folder))
+    return list(_memo[folder][1])
+
+
+def _load(folder: Path) -> list[Term]:
     terms, seen = [], {}
     for path in sorted(folder.glob("*.yml")):
         rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path

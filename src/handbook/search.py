@@ -31,8 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from handbook.compounds import MAX_LEMMAS, Lexicon, lexicon
 
 LUNR_LANGUAGES = {"nb": "no", "sv": "sv"}
@@ -77,16 +75,12 @@ class GlossaryEntry:
     abbr: str | None = None
 
 
-def load_glossary(paths: Iterable[Path]) -> list[GlossaryEntry]:
-    entries = []
-    for path in sorted(paths):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        for item in data if isinstance(data, list) else []:
-            if not isinstance(item, dict) or not item.get("id"):
-                continue
-            terms = {lang: str(item[lang]) for lang in ("nb", "sv", "en") if item.get(lang)}
-            entries.append(GlossaryEntry(str(item["id"]), terms, item.get("abbr") or None))
-    return entries
+def load_glossary(folder: Path | None = None) -> list[GlossaryEntry]:
+    """The glossary (handbook.glossary, the one reader of data/glossary/) as search entries."""
+    from handbook import glossary
+
+    terms = glossary.load(folder) if folder else glossary.load()
+    return [GlossaryEntry(t.id, {"nb": t.nb, "sv": t.sv, "en": t.en}, t.abbr or None) for t in terms]
 
 
 @dataclass
@@ -96,7 +90,7 @@ class Expander:
     language: str                       # the language the text is written in
     glossary: list[GlossaryEntry] = field(default_factory=list)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
-    _cache: dict[tuple[str, bool], tuple[frozenset[str], frozenset[str]]] = field(
+    _cache: dict[tuple, object] = field(
         default_factory=dict)
 
     def lex(self, language: str) -> Lexicon:
@@ -142,9 +136,13 @@ class Expander:
     def synonyms(self, keys: set[str]) -> set[str]:
         """Other-language and English terms of glossary entries whose term the keys contain."""
         out: set[str] = set()
+        # (length, prefix) of every key, for the lengths of glossary words: one set lookup
+        # then answers "does some key inflect this word" (see _inflects).
+        prefixes = {(n, k[:n]) for k in keys for n in self._term_lengths()
+                    if n <= len(k) <= n + 3}
         for entry in self.glossary:
             own = entry.terms.get(self.language)
-            if not own or not self._mentions(own, keys):
+            if not own or not self._mentions(own, keys, prefixes):
                 continue
             for lang, term in entry.terms.items():
                 if lang == self.language:
@@ -163,12 +161,27 @@ class Expander:
                 out.add(entry.abbr.lower())
         return out
 
-    def _mentions(self, term: str, keys: set[str]) -> bool:
-        term_words = words(term)
+    def _term_words(self, term: str) -> list[tuple[str, frozenset[str]]]:
+        """A glossary term's words with their lemmas, computed once per term."""
+        key = ("term", term)
+        if key not in self._cache:
+            lex = self.lex(self.language)
+            self._cache[key] = [(w, frozenset(lex.lemmas(w))) for w in words(term)]
+        return self._cache[key]
+
+    def _term_lengths(self) -> frozenset[int]:
+        key = ("lengths", "")
+        if key not in self._cache:
+            self._cache[key] = frozenset(
+                len(w) for e in self.glossary if (t := e.terms.get(self.language))
+                for w, _ in self._term_words(t) if len(w) >= 5)
+        return self._cache[key]
+
+    def _mentions(self, term: str, keys: set[str], prefixes: set) -> bool:
+        term_words = self._term_words(term)
         if not term_words:
             return False
-        lex = self.lex(self.language)
-        return all(w in keys or lex.lemmas(w) & keys or _inflects(w, keys) for w in term_words)
+        return all(w in keys or lemmas & keys or _inflects(w, prefixes) for w, lemmas in term_words)
 
     def expand(self, text: str, full_words: set[str] | None = None) -> set[str]:
         """What to add for `text`: forms of the words in `full_words` (all words if None),
@@ -183,10 +196,10 @@ class Expander:
         return forms | self.synonyms(keys)
 
 
-def _inflects(term_word: str, keys: set[str]) -> bool:
-    """A word the dictionary lacks (`bucket`) still matches its inflections (`bucketar`)."""
-    return len(term_word) >= 5 and any(
-        k.startswith(term_word) and len(k) - len(term_word) <= 3 for k in keys)
+def _inflects(term_word: str, prefixes: set[tuple[int, str]]) -> bool:
+    """A word the dictionary lacks (`bucket`) still matches its inflections (`bucketar`):
+    some key starts with it and is at most three letters longer."""
+    return len(term_word) >= 5 and (len(term_word), term_word) in prefixes
 
 
 def _useful(forms: set[str]) -> set[str]:

@@ -22,6 +22,7 @@ commit than the translation).
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -111,10 +112,25 @@ def _page_keys(root: Path) -> set[str]:
     return keys
 
 
+_yaml_memo: dict = {}
+
+
+def _yaml_file(path: Path, text_to_yaml) -> object:
+    """Parse once per file version: every page of every language build asks again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _yaml_memo:
+        _yaml_memo[key] = text_to_yaml(path.read_text(encoding="utf-8"))
+    return copy.deepcopy(_yaml_memo[key])
+
+
 def load_sources(root: Path = ROOT) -> dict:
     """{"default": "nb", "paths": {"balsam/": "sv"}} from data/translation-sources.yml."""
     path = root / SOURCES_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    data = _yaml_file(path, yaml.safe_load) if path.exists() else None
     data = data or {}
     return {"default": data.get("default", DEFAULT_LANGUAGE), "paths": data.get("paths") or {}}
 
@@ -122,7 +138,11 @@ def load_sources(root: Path = ROOT) -> dict:
 def front_matter(path: Path) -> dict:
     if path.suffix != ".md" or not path.exists():
         return {}
-    fm, _, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    return _yaml_file(path, _parse_front_matter)
+
+
+def _parse_front_matter(text: str) -> dict:
+    fm, _, _ = split_front_matter(text)
     try:
         data = yaml.safe_load(fm) if fm.strip() else {}
     except yaml.YAMLError:
