@@ -36,8 +36,8 @@ def heading(page: Path) -> str:
 def build(tmp_path: Path, config_text: str | None = None):
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project)
-    if PROJECT_HOOK.exists():
-        shutil.copy(PROJECT_HOOK, project / "hooks" / "redirects.py")
+    (project / "hooks").mkdir(exist_ok=True)
+    shutil.copy(PROJECT_HOOK, project / "hooks" / "redirects.py")  # the project's own hook
     if config_text is not None:
         (project / "mkdocs.yml").write_text(config_text)
     site = tmp_path / "site"

@@ -23,6 +23,7 @@ language) is indexed once per site, at that site's address, with its title marke
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -240,6 +241,37 @@ def page_of(location: str) -> str:
 
 def build_index(entries: list[dict], language: str, default_language: str,
                 page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
+    """build_index_uncached, reused from .cache/search/ when nothing it reads has changed
+    (the expansion costs about a second per build; warm rebuilds should not pay it)."""
+    from handbook import CACHE_DIR, compounds
+
+    h = hashlib.sha256()
+    h.update(json.dumps([entries, language, default_language, page_languages,
+                         [[g.id, g.terms, g.abbr] for g in glossary]],
+                        sort_keys=True, ensure_ascii=False).encode())
+    for source in (Path(__file__), Path(compounds.__file__)):
+        h.update(source.read_bytes())
+    for name in compounds.DICT_NAMES.values():
+        for suffix in (".dic", ".aff"):
+            path = compounds.DICT_DIR / f"{name}{suffix}"
+            h.update(str(path.stat().st_mtime_ns if path.exists() else 0).encode())
+    cached = CACHE_DIR / "search" / f"index-{language}-{h.hexdigest()[:24]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    index = build_index_uncached(entries, language, default_language, page_languages, glossary)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for old in cached.parent.glob(f"index-{language}-*.json"):
+        old.unlink(missing_ok=True)  # one entry per language is enough
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(dump_index(index), encoding="utf-8")
+    tmp.replace(cached)
+    return index
+
+
+def build_index_uncached(entries: list[dict], language: str, default_language: str,
+                         page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
     """The search index for one language's site.
 
     `entries` are Material's entries of that build (location, title, text, ...);
