@@ -35,6 +35,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from handbook import parity
+
 SOURCE_LANGUAGE = "sv"
 REQUIRED_TEMPLATE_FIELDS = ("name", "git", "description")
 GITIGNORE = "# Generated from the knowledge library by hooks/library.py.\n*\n!.gitignore\n"
@@ -229,14 +231,14 @@ def _files_under(folder: Path) -> list[Path]:
 
 def split_front_matter(text: str) -> tuple[dict, str]:
     """(meta, body) of a Markdown text; meta is {} without a YAML front matter block."""
-    m = re.match(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", text, re.S)
-    if not m:
+    raw, body, lines = parity.split_front_matter(text)
+    if not lines:
         return {}, text
     try:
-        meta = yaml.safe_load(m.group(1) or "") or {}
+        meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError:
         return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+    return (meta if isinstance(meta, dict) else {}), body
 
 
 def _scan_headings(body: str):
