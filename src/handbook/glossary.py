@@ -7,7 +7,7 @@ glossary page of each language, abbreviation tooltips, and cross-language search
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -19,8 +19,8 @@ LANGUAGES = ("nb", "sv")
 REQUIRED = ("id", "en", "nb", "sv", "definition")
 ALPHABET = {"nb": "abcdefghijklmnopqrstuvwxyzæøå", "sv": "abcdefghijklmnopqrstuvwxyzåäö"}
 LABELS = {
-    "nb": {"other": "Svensk", "en": "Engelsk", "abbr": "Forkortelse"},
-    "sv": {"other": "Norska", "en": "Engelska", "abbr": "Förkortning"},
+    "nb": {"other": "Svensk", "en": "Engelsk", "abbr": "Forkortelse", "house": "Brukes også"},
+    "sv": {"other": "Norska", "en": "Engelska", "abbr": "Förkortning", "house": "Används också"},
 }
 
 
@@ -36,6 +36,8 @@ class Term:
     sv: str
     abbr: str | None
     definition: dict
+    house: dict = field(default_factory=dict)   # lang -> the SSB/SCB house term, where it differs
+    also: dict = field(default_factory=dict)    # lang -> other words readers use (search synonyms)
 
     def name(self, lang: str) -> str:
         return getattr(self, lang)
@@ -68,8 +70,14 @@ def _load(folder: Path) -> list[Term]:
             if entry["id"] in seen:
                 raise GlossaryError(f"{rel}: term id {entry['id']!r} is also in {seen[entry['id']]}")
             seen[entry["id"]] = rel
+            house, also = entry.get("house") or {}, entry.get("also") or {}
+            if not isinstance(house, dict) or not isinstance(also, dict):
+                raise GlossaryError(f"{rel}: term {entry['id']!r}: house and also map a language to words")
             terms.append(Term(entry["id"], str(entry["en"]), str(entry["nb"]), str(entry["sv"]),
-                              entry.get("abbr"), dict(entry["definition"])))
+                              entry.get("abbr"), dict(entry["definition"]),
+                              {k: str(v) for k, v in house.items()},
+                              {k: [str(w) for w in (v if isinstance(v, list) else [v])]
+                               for k, v in also.items()}))
     return terms
 
 
@@ -94,6 +102,8 @@ def render(terms: list[Term], lang: str) -> str:
                f'{labels["en"]}: <span lang="en">{html.escape(t.en)}</span>']
         if t.abbr:
             alt.insert(0, f'{labels["abbr"]}: {html.escape(t.abbr)}')
+        if t.house.get(lang):
+            alt.insert(0, f'{labels["house"]}: {html.escape(t.house[lang])}')
         out.append(f'<dt id="{html.escape(t.id)}">{html.escape(t.name(lang))}</dt>')
         out.append(f'<dd><p>{html.escape(t.definition[lang])}</p>'
                    f'<p class="glossary-alt">{" · ".join(alt)}</p></dd>')

@@ -74,6 +74,11 @@ class GlossaryEntry:
     id: str
     terms: dict[str, str]   # language (nb, sv, en) -> term
     abbr: str | None = None
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)  # house terms, other words
+
+    def names(self, language: str) -> tuple[str, ...]:
+        main = self.terms.get(language)
+        return tuple(n for n in (main, *self.variants.get(language, ())) if n)
 
 
 def load_glossary(folder: Path | None = None) -> list[GlossaryEntry]:
@@ -81,7 +86,10 @@ def load_glossary(folder: Path | None = None) -> list[GlossaryEntry]:
     from handbook import glossary
 
     terms = glossary.load(folder) if folder else glossary.load()
-    return [GlossaryEntry(t.id, {"nb": t.nb, "sv": t.sv, "en": t.en}, t.abbr or None) for t in terms]
+    return [GlossaryEntry(t.id, {"nb": t.nb, "sv": t.sv, "en": t.en}, t.abbr or None,
+                          {lang: tuple(w for w in (t.house.get(lang), *t.also.get(lang, ())) if w)
+                           for lang in ("nb", "sv")})
+            for t in terms]
 
 
 @dataclass
@@ -142,13 +150,14 @@ class Expander:
         prefixes = {(n, k[:n]) for k in keys for n in self._term_lengths()
                     if n <= len(k) <= n + 3}
         for entry in self.glossary:
-            own = entry.terms.get(self.language)
-            if not own or not self._mentions(own, keys, prefixes):
+            owns = entry.names(self.language)
+            if not any(self._mentions(own, keys, prefixes) for own in owns):
                 continue
-            for lang, term in entry.terms.items():
+            out |= {word for own in owns for word in words(own)}
+            for lang in entry.terms:
                 if lang == self.language:
                     continue
-                for word in words(term):
+                for word in (w for name in entry.names(lang) for w in words(name)):
                     out.add(word)
                     if lang == "en":
                         out.add(word + "s")
@@ -174,7 +183,7 @@ class Expander:
         key = ("lengths", "")
         if key not in self._cache:
             self._cache[key] = frozenset(
-                len(w) for e in self.glossary if (t := e.terms.get(self.language))
+                len(w) for e in self.glossary for t in e.names(self.language)
                 for w, _ in self._term_words(t) if len(w) >= 5)
         return self._cache[key]
 
