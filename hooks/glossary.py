@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 
-from handbook import glossary
+from handbook.content import glossary
 
 MARKER = "<!-- glossary -->"
 _terms: list = []

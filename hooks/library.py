@@ -27,9 +27,9 @@ from pathlib import Path
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
-from handbook import library
+from handbook.content import library
 
-log = get_plugin_logger("handbook.library")
+log = get_plugin_logger("handbook.content.library")
 
 
 def _settings(config) -> dict | None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import mkdocs.utils
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from handbook import execution
-from handbook import notebooks as nb_tools
+from handbook.execute import notebooks as nb_tools
+from handbook.execute import runner as execution
 
-log = get_plugin_logger("handbook.notebooks")
+log = get_plugin_logger("handbook.execute.notebooks")
 
 
 def on_config(config):

@@ -1,7 +1,7 @@
 """Executable code samples and notebooks: MkDocs events on_pre_build, on_page_markdown, on_post_build.
 
 Before each build every sample session and notebook of both languages is run (in
-parallel, cached; see handbook.execution), so the second language's build and
+parallel, cached; see handbook.execute.runner), so the second language's build and
 `mkdocs serve` rebuilds only run what changed. Failures are logged as warnings naming
 file and line, which `--strict` turns into a failed build. Pages get our fence options
 removed and, for `show-output` blocks, the real output rendered under the block.
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from handbook import execution, fences
+from handbook.execute import runner as execution
+from handbook.markdown import fences
 
 log = get_plugin_logger("handbook.samples")
 _plan: execution.Plan | None = None

@@ -3,7 +3,7 @@ on_post_build.
 
 mkdocs-static-i18n runs one build per language on the same config and merges all search entries
 into one index at the end. This hook keeps each language's entries apart, writes one index per
-language (handbook.search.build_index), points the pages of a non-default language at their own
+language (handbook.search.index.build_index), points the pages of a non-default language at their own
 index, and prints and records the sizes in .cache/reports/search.json.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from handbook import REPORTS_DIR
-from handbook import search as handbook_search
+from handbook.search import index as handbook_search
 
-log = get_plugin_logger("handbook.search")
+log = get_plugin_logger("handbook.search.index")
 
 
 class _Build:

@@ -10,7 +10,7 @@ MkDocs events: on_config, on_page_markdown, on_page_content, on_page_context.
   translation whose original changed since its stamp, a notice that it may be outdated.
 - on_page_context: sets page.meta.revision_date (Material shows it under the page) and
   page.meta.last_updated_iso from git; points notebook edit links at notebooks/<lang>/.
-The logic lives in handbook.translations.
+The logic lives in handbook.i18n.translations.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from mkdocs.plugins import get_plugin_logger
 
-from handbook import translations as tr
+from handbook.i18n import translations as tr
 
-log = get_plugin_logger("handbook.translations")
+log = get_plugin_logger("handbook.i18n.translations")
 
 MARKER = "<!-- translation-status -->"
 TZ = ZoneInfo("Europe/Oslo")

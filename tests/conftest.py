@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from handbook import ROOT
-from handbook.browser import CHROMIUM_ARGS, HELP, find_chromium
 from handbook.build import run_mkdocs
+from handbook.checks.browser import CHROMIUM_ARGS, HELP, find_chromium
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handbook import REPORTS_DIR, accessibility
-from handbook.accessibility import block_other_hosts, serve
+from handbook import REPORTS_DIR
+from handbook.checks import accessibility
+from handbook.checks.accessibility import block_other_hosts, serve
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quality-a11y" / "site"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from handbook import bench_site, fences
+from handbook.bench import site as bench_site
+from handbook.markdown import fences
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook import external_links as ext
+from handbook.checks import external_links as ext
 
 HITS: Counter = Counter()
 

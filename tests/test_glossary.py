@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handbook import glossary
+from handbook.content import glossary
 
 
 def test_glossary_loads_with_every_field():

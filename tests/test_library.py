@@ -12,8 +12,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from handbook import ROOT, cli_library, library
+from handbook import ROOT
 from handbook.build import run_mkdocs
+from handbook.content import library
+from handbook.content import library_cli as cli_library
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OK = FIXTURES / "library-ok"

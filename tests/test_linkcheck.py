@@ -1,4 +1,4 @@
-"""Internal link check of a built site (handbook.linkcheck)."""
+"""Internal link check of a built site (handbook.checks.links)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from handbook.build import run_mkdocs
-from handbook.linkcheck import LinkCheckConfig, Problem, check_site, main
+from handbook.checks.links import LinkCheckConfig, Problem, check_site, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

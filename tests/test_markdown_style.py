@@ -22,6 +22,6 @@ def test_markdownlint():
 
 
 def test_translations_are_complete_and_current():
-    proc = subprocess.run([sys.executable, "-m", "handbook.translations", "--check"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "handbook.i18n.translations", "--check"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from handbook import notebook_hygiene
+from handbook.checks import notebook_hygiene
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quality-notebooks" / "skitten.ipynb"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from handbook import parity
+from handbook.i18n import parity
 
 NB = "docs/nb/botter.md"
 SV = "docs/sv/botter.md"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from handbook import REPORTS_DIR, privacy
-from handbook.accessibility import serve
+from handbook import REPORTS_DIR
+from handbook.checks import privacy
+from handbook.checks.accessibility import serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quality-privacy"
 

@@ -11,7 +11,7 @@ import yaml
 
 from handbook import ROOT
 from handbook.build import run_mkdocs
-from handbook.linkcheck import check_site, parse_html
+from handbook.checks.links import check_site, parse_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "links-redirects"
 # The project's hook, once it is in hooks/, replaces the fixture's copy so the test tests it.

@@ -8,8 +8,10 @@ import os
 import pytest
 from projects import make_project, notebook
 
-from handbook import execution, fences, sandbox, services
 from handbook.build import run_mkdocs
+from handbook.execute import runner as execution
+from handbook.execute import sandbox, services
+from handbook.markdown import fences
 
 PLAN = execution.Plan.discover()
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from handbook import ROOT, scaffold, translations
+from handbook import ROOT
+from handbook.content import scaffold
+from handbook.i18n import translations
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handbook.scaffold", *args, "--root", str(root)],
+    return subprocess.run([sys.executable, "-m", "handbook.content.scaffold", *args, "--root", str(root)],
                           capture_output=True, text=True, check=False)
 
 

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import pytest
 
 from handbook import REPORTS_DIR
-from handbook import search as S
-from handbook.compounds import lexicon
+from handbook.search import index as S
+from handbook.search.compounds import lexicon
 
 # --- the language tools, no site needed -------------------------------------------------------
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook import ROOT, secrets
+from handbook import ROOT
+from handbook.checks import secrets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quality-secrets"
 

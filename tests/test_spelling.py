@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook import REPORTS_DIR, spelling
+from handbook import REPORTS_DIR
+from handbook.checks import spelling
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quality-spelling"
 FIXTURE_LISTS = {"nb": FIXTURE / "wordlist-nb.txt", "sv": FIXTURE / "wordlist-sv.txt"}

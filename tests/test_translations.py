@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook import translations as tr
+from handbook.i18n import translations as tr
 
 NB_PAGE = ("---\ntitle: Bøtter\ndescription: Om bøtter.\n---\n\n# Bøtter\n\n"
            "## Lagre data\n\nTekst.\n")

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from handbook import bench_site  # noqa: E402
+from handbook.bench import site as bench_site  # noqa: E402
 
 PROGRESS = re.compile(r"\[(\d+)/(\d+)\]")
 TARGETS = {"warm_vs_baseline": 1.3, "per_page_1000_vs_100": 1.2, "peak_mb": 2048}

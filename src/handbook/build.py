@@ -42,7 +42,7 @@ def site_checks():
     """Checks that read the built site; each returns a list of printable problems."""
     checks = []
     try:
-        from handbook import linkcheck
+        from handbook.checks import links as linkcheck
         checks.append(("links", linkcheck.check_site))
     except ImportError:
         pass

@@ -10,7 +10,7 @@ Stemming is done at build time, not by lunr. Material appends `*` to every query
 wildcard term bypasses lunr's query pipeline, so with lunr's stemmer in the index pipeline the
 index holds stems (`projektgrupp`) that the unstemmed query (`projektgrupper*`) no longer
 matches. Instead every section gets a hidden field with what a reader might type for its words
-(see handbook.compounds): all inflected forms of each word's lemma (`bøtter` -> `bøttene`), the
+(see handbook.search.compounds): all inflected forms of each word's lemma (`bøtter` -> `bøttene`), the
 parts of compounds with their forms (`befolkningsstatistikk` -> `statistikk`), and for glossary
 terms the term in the other language and in English (`bucket` on a Swedish page -> `bøtte`,
 `bøttene`). Forms that are a prefix of a word already indexed are left out, because the query's
@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook.compounds import MAX_LEMMAS, Lexicon, lexicon
+from handbook.search.compounds import MAX_LEMMAS, Lexicon, lexicon
 
 LUNR_LANGUAGES = {"nb": "no", "sv": "sv"}
 # lunr's stemmer stays out on purpose (see the module docstring); trimmer and stop words are the
@@ -82,8 +82,8 @@ class GlossaryEntry:
 
 
 def load_glossary(folder: Path | None = None) -> list[GlossaryEntry]:
-    """The glossary (handbook.glossary, the one reader of data/glossary/) as search entries."""
-    from handbook import glossary
+    """The glossary (handbook.content.glossary, the one reader of data/glossary/) as search entries."""
+    from handbook.content import glossary
 
     terms = glossary.load(folder) if folder else glossary.load()
     return [GlossaryEntry(t.id, {"nb": t.nb, "sv": t.sv, "en": t.en}, t.abbr or None,
@@ -252,7 +252,8 @@ def build_index(entries: list[dict], language: str, default_language: str,
                 page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
     """build_index_uncached, reused from .cache/search/ when nothing it reads has changed
     (the expansion costs about a second per build; warm rebuilds should not pay it)."""
-    from handbook import CACHE_DIR, compounds
+    from handbook import CACHE_DIR
+    from handbook.search import compounds
 
     h = hashlib.sha256()
     h.update(json.dumps([entries, language, default_language, page_languages,

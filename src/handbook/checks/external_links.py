@@ -1,6 +1,6 @@
 """Check the external http(s) links of a built site; run on a schedule, not in every build.
 
-`python -m handbook.external_links site/` (or `make linkcheck-external`):
+`python -m handbook.checks.external_links site/` (or `make linkcheck-external`):
 
 - collects every external http(s) link from the built HTML (both languages),
 - skips links the allowlist (data/link-allowlist.yml; a reason per entry) names,
@@ -35,7 +35,7 @@ from urllib.parse import urldefrag, urlsplit
 import yaml
 
 from handbook import CACHE_DIR, REPORTS_DIR, ROOT
-from handbook.linkcheck import LinkCheckConfig, parse_html, source_of
+from handbook.checks.links import LinkCheckConfig, parse_html, source_of
 
 ALLOWLIST = ROOT / "data" / "link-allowlist.yml"
 CACHE_FILE = CACHE_DIR / "external-links.json"
@@ -268,7 +268,7 @@ def write_report(pages_by_url: dict[str, list[str]], results: dict[str, Result],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.external_links", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m handbook.checks.external_links", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site_dir", type=Path, nargs="?", default=ROOT / "site")
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)

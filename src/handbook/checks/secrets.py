@@ -1,6 +1,6 @@
 """Secrets gate: no real tokens, keys or passwords in the sources readers copy from.
 
-`python -m handbook.secrets [PATH ...]` scans docs/, notebooks/ and kunskapsbibliotek/ (or the
+`python -m handbook.checks.secrets [PATH ...]` scans docs/, notebooks/ and kunskapsbibliotek/ (or the
 paths given) for GitHub tokens, AWS and Google Cloud keys, private key blocks and passwords in
 URLs, and prints `docs/nb/koding/git-og-github.md:42: possible GitHub token (ghp_…f00d)`.
 Examples must use obvious placeholders (`<token>`, `xxx`, `example`, `${VAR}`, ...), or be listed
@@ -160,7 +160,7 @@ def scan(paths: list[Path], *, root: Path = ROOT, allowlist: list[dict] | None =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.secrets", description=__doc__,
+        prog="python -m handbook.checks.secrets", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path,
                         help="files or folders (default: docs notebooks kunskapsbibliotek)")

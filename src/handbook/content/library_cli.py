@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handbook import library
+from handbook.content import library
 
 
 def _current_branch(project: Path) -> str | None:

@@ -1,6 +1,6 @@
 """Spelling gate: hunspell (nb_NO, sv_SE) over the article text of every built page.
 
-`python -m handbook.spelling [--site-dir site]` reads each page's article from the built HTML
+`python -m handbook.checks.spelling [--site-dir site]` reads each page's article from the built HTML
 (code, pre, kbd, URLs, file paths and identifiers left out), checks every word with the language's
 hunspell dictionary plus the reviewed word list data/wordlist-<lang>.txt, and prints
 `docs/nb/dapla/botter.md:12: spelling (nb): 'bøtene' (page dapla/botter/)`.
@@ -264,7 +264,7 @@ def line_of_word(source: Path | None, word: str) -> int:
 def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
                wordlists: dict[str, Path] | None = None) -> tuple[list[dict], dict]:
     """Unknown words of every page: [{page, source, line, lang, word}], plus statistics."""
-    from handbook.accessibility import page_url, site_pages
+    from handbook.checks.accessibility import page_url, site_pages
 
     wordlists = wordlists or WORDLISTS
     lists = {lang: load_wordlist(path) for lang, path in wordlists.items()}
@@ -339,7 +339,7 @@ def format_problem(p: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.spelling", description=__doc__,
+        prog="python -m handbook.checks.spelling", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
                         help="built site (default site/)")

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from handbook import CACHE_DIR, display_path, fences, sandbox, services
+from handbook import CACHE_DIR, display_path
+from handbook.execute import sandbox, services
+from handbook.markdown import fences
 
 CELL_TIMEOUT = 120
 RENDERED_DIR = CACHE_DIR / "notebooks" / "rendered"
@@ -63,7 +65,7 @@ class NotebookJob:
         return cls(display_path(source), source, h.hexdigest(), kernel, timeout)
 
     def run(self, local: services.LocalServices, refresh: bool = False):
-        from handbook.execution import Result, cache_get, cache_put
+        from handbook.execute.runner import Result, cache_get, cache_put
 
         if not refresh and (hit := cache_get(self.key, "notebooks")) is not None:
             return Result(ok=True, outputs=hit["cells"], seconds=hit["seconds"], cached=True)

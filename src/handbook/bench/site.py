@@ -15,7 +15,7 @@ import shutil
 import statistics
 from pathlib import Path
 
-from handbook import fences
+from handbook.markdown import fences
 
 # What a copy of the project leaves out: history, environments, caches, built sites.
 COPY_IGNORE = (".git", ".venv", ".cache", "site", "node_modules", ".pytest_cache", ".ruff_cache",

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from handbook import parity
+from handbook.i18n import parity
 
 SOURCE_LANGUAGE = "sv"
 REQUIRED_TEMPLATE_FIELDS = ("name", "git", "description")

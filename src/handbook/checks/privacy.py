@@ -1,6 +1,6 @@
 """Privacy gate: the built site makes its readers' browsers talk to no one but the site.
 
-Two checks, `python -m handbook.privacy [--site-dir site] [--no-browser]`:
+Two checks, `python -m handbook.checks.privacy [--site-dir site] [--no-browser]`:
 - static: every HTML, CSS and JS file of the built site is scanned for external script, style,
   font, frame, image or media URLs (links `<a href>` to other sites and `<link rel=alternate|
   canonical|prev|next>` are fine);
@@ -176,7 +176,7 @@ def _theme_rule(rel: str, url: str):
 
 def representative_pages(site_dir: Path) -> dict[str, str]:
     """One page of each kind per language: {name: site-relative URL}."""
-    from handbook.accessibility import page_url, site_pages
+    from handbook.checks.accessibility import page_url, site_pages
 
     pages = site_pages(site_dir)
     chosen: dict[str, str] = {}
@@ -255,7 +255,7 @@ def write_report(path: Path, *, site_dir: Path, static: list[dict], browser: lis
 def check(site_dir: Path, *, browser=None, base_url: str | None = None, use_browser: bool = True,
           allowed_hosts: Iterable[str] = (), report: Path | None = None) -> list[str]:
     """All privacy problems as printable lines (empty when the site passes)."""
-    from handbook.accessibility import launch_browser, serve
+    from handbook.checks.accessibility import launch_browser, serve
 
     started = time.monotonic()
     static = static_problems(site_dir, allowed_hosts)
@@ -277,7 +277,7 @@ def check(site_dir: Path, *, browser=None, base_url: str | None = None, use_brow
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.privacy", description=__doc__,
+        prog="python -m handbook.checks.privacy", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
                         help="built site (default site/)")

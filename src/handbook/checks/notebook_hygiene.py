@@ -1,7 +1,7 @@
 """Notebook hygiene: committed notebooks carry no outputs or execution counts, and have cell ids.
 
 Outputs are made at build time; committed outputs could hold data or go stale.
-`python -m handbook.notebook_hygiene [PATH ...] [--fix]` checks `git ls-files '*.ipynb'` plus the
+`python -m handbook.checks.notebook_hygiene [PATH ...] [--fix]` checks `git ls-files '*.ipynb'` plus the
 notebooks under the paths given, printing `notebooks/nb/x.ipynb: cell 3: has 2 output(s)`.
 With --fix it strips outputs and counts, adds missing cell ids and prints what it changed.
 Exit 1 when a problem remains.
@@ -140,7 +140,7 @@ def check(paths: list[Path], *, do_fix: bool = False, include_committed: bool = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.notebook_hygiene", description=__doc__,
+        prog="python -m handbook.checks.notebook_hygiene", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="more notebooks or folders to check")
     parser.add_argument("--fix", action="store_true", help="strip outputs and counts, add cell ids")

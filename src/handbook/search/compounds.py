@@ -35,7 +35,7 @@ DICT_NAMES = {"nb": "nb_NO", "sv": "sv_SE"}
 COMPOUND_END_FLAGS = {"nb": "z", "sv": "Y"}
 LINKERS = ("s", "e")
 MIN_PART = 4          # like nb_NO's COMPOUNDMIN: shorter parts split too eagerly ("kon"+"troll")
-PICKLE_VERSION = 1
+PICKLE_VERSION = 2
 MAX_LEMMAS = 4        # a word with more readings than this is too ambiguous to expand
 
 
@@ -184,7 +184,7 @@ def lexicon(language: str, dict_dir: Path = DICT_DIR) -> Lexicon:
     cached = CACHE_DIR / "search" / f"lexicon-{name}-{PICKLE_VERSION}-{stamp}.pickle"
     try:
         return pickle.loads(cached.read_bytes())
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
         pass
     encoding = _encoding(aff)
     lex = parse(language, aff.read_text(encoding, errors="replace"),

@@ -1,6 +1,6 @@
 """Accessibility gate: axe-core (WCAG 2.0/2.1/2.2 A and AA) over every built page, image alt texts.
 
-`python -m handbook.accessibility [--site-dir site]` serves the built site on 127.0.0.1, opens every
+`python -m handbook.checks.accessibility [--site-dir site]` serves the built site on 127.0.0.1, opens every
 page of both languages in one headless Chromium, runs axe-core in the light palette and then (on the
 same loaded page) in the dark one, checks every <img> for alt text in the page's language, prints
 one line per problem naming the page, writes .cache/reports/accessibility.json and exits 1 on any
@@ -278,7 +278,7 @@ def launch_browser() -> Iterator:
     """One headless Chromium through Playwright, with the project's offline flags."""
     from playwright.sync_api import sync_playwright
 
-    from handbook.browser import CHROMIUM_ARGS, HELP, find_chromium
+    from handbook.checks.browser import CHROMIUM_ARGS, HELP, find_chromium
 
     exe = find_chromium()
     if exe is None:
@@ -330,7 +330,7 @@ def check(site_dir: Path, *, browser=None, base_url: str | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.accessibility", description=__doc__,
+        prog="python -m handbook.checks.accessibility", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
                         help="built site (default site/)")

@@ -1,7 +1,7 @@
 """Create a new page in both languages and add it to the navigation.
 
     make new-page SLUG=dapla/tilganger TITLE_NB="Tilganger" TITLE_SV="Behörigheter"
-    python -m handbook.scaffold dapla/tilganger --title-nb Tilganger --title-sv Behörigheter
+    python -m handbook.content.scaffold dapla/tilganger --title-nb Tilganger --title-sv Behörigheter
 
 Writes docs/nb/<slug>.md and docs/sv/<slug>.md (front matter and a heading; the
 translation carries a translation_of stamp), adds the page to `nav` in mkdocs.yml
@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from handbook import ROOT
-from handbook.translations import LANGUAGES, source_hash, source_language, stamp_text
+from handbook.i18n.translations import LANGUAGES, source_hash, source_language, stamp_text
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*")
 ITEM_RE = re.compile(r"^(?P<indent>[ ]*)- (?P<rest>.*?)\s*$")
@@ -210,7 +210,7 @@ def scaffold(slug: str, titles: dict[str, str], descriptions: dict[str, str] | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.scaffold", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m handbook.content.scaffold", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("slug", help="section/name, e.g. dapla/tilganger")
     parser.add_argument("--title-nb", required=True)
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path.relative_to(root).as_posix()}")
     source = source_language(f"{args.slug}.md", root)
     print(f"The original is docs/{source}/{args.slug}.md. Write it, fill in `description:` in both "
-          "files, translate, then: python -m handbook.translations --stamp <translation>")
+          "files, translate, then: python -m handbook.i18n.translations --stamp <translation>")
     return 0
 
 

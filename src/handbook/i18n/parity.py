@@ -5,8 +5,8 @@ original's id with `{#id}` where the wording differs), the same code blocks with
 same code (full-line comments may be translated), and the same link targets and
 images. The H1 is the page title and is left out of the id comparison.
 
-    python -m handbook.parity                 # every page pair
-    python -m handbook.parity docs/sv/x.md    # the pairs of the given files (pre-commit)
+    python -m handbook.i18n.parity                 # every page pair
+    python -m handbook.i18n.parity docs/sv/x.md    # the pairs of the given files (pre-commit)
 
 Messages name the file to fix first, e.g.
 `docs/sv/dapla/botter.md: 5 code blocks, docs/nb/dapla/botter.md has 6`.
@@ -25,7 +25,7 @@ from pathlib import Path
 from pymdownx.slugs import slugify
 
 from handbook import ROOT
-from handbook.fences import find_blocks, normalised_code
+from handbook.markdown.fences import find_blocks, normalised_code
 
 _slug = slugify(case="lower")
 
@@ -244,7 +244,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def check(root: Path = ROOT, only: list[Path] | None = None) -> list[str]:
     """Parity problems of every translated page pair (or of the pairs of `only`)."""
-    from handbook import translations
+    from handbook.i18n import translations
 
     problems: list[str] = []
     wanted = None

@@ -10,10 +10,10 @@ alternates, images, downloads, scripts and styles, redirect pages) and reports:
 - a link from one language's pages into another language's pages (except the
   language switcher and hreflang alternates, which exist to do exactly that).
 
-External http(s) links, mailto: and the like are left to `handbook.external_links`.
+External http(s) links, mailto: and the like are left to `handbook.checks.external_links`.
 
 We use our own parser instead of lychee: lychee 0.24 does not follow `<script src>` and
-cannot name the Markdown source of a page. `python -m handbook.linkcheck site/` prints
+cannot name the Markdown source of a page. `python -m handbook.checks.links site/` prints
 the problems grouped by page and writes .cache/reports/links.json.
 """
 
@@ -338,7 +338,7 @@ def write_report(problems: list[Problem], path: Path, **extra) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.linkcheck", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m handbook.checks.links", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site_dir", type=Path, nargs="?", default=ROOT / "site")
     parser.add_argument("--report", type=Path, default=REPORTS_DIR / "links.json")

@@ -19,7 +19,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import CACHE_DIR, REPORTS_DIR, ROOT, display_path, fences, sandbox, services
+from handbook import CACHE_DIR, REPORTS_DIR, ROOT, display_path
+from handbook.execute import sandbox, services
+from handbook.markdown import fences
 
 DEFAULT_TIMEOUT = 60.0
 SAMPLE_CACHE = CACHE_DIR / "samples"
@@ -279,7 +281,7 @@ class Plan:
 
     @classmethod
     def discover(cls, paths: list[Path] | None = None, docs_dir: Path = ROOT / "docs") -> Plan:
-        from handbook import notebooks
+        from handbook.execute import notebooks
 
         env_key = environment_key()
         plan = cls()
@@ -392,7 +394,7 @@ def shared_runner(log=print) -> Runner:
 
 def notebook_outputs(source: Path) -> list | None:
     """Outputs of a notebook page: from this process, the cache, or by running it now."""
-    from handbook import notebooks
+    from handbook.execute import notebooks
 
     runner = shared_runner()
     job = notebooks.NotebookJob.for_path(source, environment_key())

@@ -13,10 +13,10 @@ outdated until someone updates it and stamps it again. A translation without a
 stamp is judged from git history instead (outdated if the original has a later
 commit than the translation).
 
-    python -m handbook.translations                    # status of every page
-    python -m handbook.translations --check            # exit 1 on missing, outdated or parity
-    python -m handbook.translations --stamp docs/sv/dapla/botter.md   # after translating
-    python -m handbook.translations --stamp-all        # stamp every existing translation
+    python -m handbook.i18n.translations                    # status of every page
+    python -m handbook.i18n.translations --check            # exit 1 on missing, outdated or parity
+    python -m handbook.i18n.translations --stamp docs/sv/dapla/botter.md   # after translating
+    python -m handbook.i18n.translations --stamp-all        # stamp every existing translation
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from urllib.parse import quote, urlencode
 import yaml
 
 from handbook import ROOT
-from handbook.parity import split_front_matter
+from handbook.i18n.parity import split_front_matter
 
 LANGUAGES = ("nb", "sv")
 DEFAULT_LANGUAGE = "nb"
@@ -441,7 +441,7 @@ def new_file_link(repo_url: str, branch: str, path: str, value: str | None = Non
 
 def translation_skeleton(pair: PagePair) -> str:
     """A start for a new translation: front matter with stamp and the pinned headings."""
-    from handbook.parity import headings
+    from handbook.i18n.parity import headings
 
     src = pair.source_file
     text = src.read_text(encoding="utf-8")
@@ -542,7 +542,7 @@ def format_date(when, lang: str) -> str:
 # --- command line ------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.translations",
+    parser = argparse.ArgumentParser(prog="python -m handbook.i18n.translations",
                                      description="Translation status of the handbook's pages.")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if a page is missing or outdated, or a pair breaks parity")
@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         return 0
 
-    from handbook import parity
+    from handbook.i18n import parity
 
     problems = [f"{s.fix_path}: {s.state}: {s.reason}" for s in found if s.state != "translated"]
     problems += parity.check(root)
@@ -598,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
     if problems:
         print(f"check-translations: {len(problems)} problem(s). After translating, record the "
-              f"original's version: python -m handbook.translations --stamp <translation>",
+              f"original's version: python -m handbook.i18n.translations --stamp <translation>",
               file=sys.stderr)
     return 1 if problems else 0
 
