@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from handbook.i18n import parity
+from handbook.markdown import frontmatter
 
 SOURCE_LANGUAGE = "sv"
 REQUIRED_TEMPLATE_FIELDS = ("name", "git", "description")
@@ -231,7 +231,7 @@ def _files_under(folder: Path) -> list[Path]:
 
 def split_front_matter(text: str) -> tuple[dict, str]:
     """(meta, body) of a Markdown text; meta is {} without a YAML front matter block."""
-    raw, body, lines = parity.split_front_matter(text)
+    raw, body, lines = frontmatter.split(text)
     if not lines:
         return {}, text
     try:

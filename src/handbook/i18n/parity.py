@@ -19,18 +19,16 @@ import json
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from pymdownx.slugs import slugify
 
 from handbook import ROOT
 from handbook.markdown.fences import find_blocks, normalised_code
+from handbook.markdown.headings import code_lines, headings
 
 _slug = slugify(case="lower")
 
-HEADING_RE = re.compile(r"^[ \t]*(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
-ATTR_RE = re.compile(r"[ \t]*\{:?(?P<attrs>[^{}]*)\}[ \t]*$")
 INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # [text](target "title") and ![alt](src); nested brackets one level deep.
 INLINE_LINK_RE = re.compile(
@@ -40,77 +38,13 @@ REF_DEF_RE = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*<?(?P<target>\S+?)>?
 AUTOLINK_RE = re.compile(r"<(?P<target>(?:https?|mailto):[^>\s]+)>")
 HTML_ATTR_RE = re.compile(
     r"<(?P<tag>a|img)\b[^>]*?\b(?:href|src)=[\"'](?P<target>[^\"']+)[\"']", re.I)
-MD_LINK_TEXT_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
-@dataclass(frozen=True)
-class Heading:
-    line: int
-    level: int
-    id: str
-    text: str
-
-
-def split_front_matter(text: str) -> tuple[str, str, int]:
-    """(front matter text, body, number of lines the front matter block takes)."""
-    if not text.startswith("---\n") and not text.startswith("---\r\n"):
-        return "", text, 0
-    lines = text.splitlines(keepends=True)
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 1
-    return "", text, 0
-
-
-def _code_lines(text: str, path: str) -> set[int]:
-    """1-based line numbers inside fenced blocks (fences included) and front matter."""
-    skip: set[int] = set(range(1, split_front_matter(text)[2] + 1))
-    try:
-        blocks = find_blocks(text, path)
-    except ValueError:  # a malformed fence option: the sample checks report that
-        blocks = []
-    for block in blocks:
-        skip.update(range(block.start, block.end + 1))
-    return skip
-
-
-def headings(text: str, path: str = "") -> list[Heading]:
-    """ATX headings outside code, with the id the toc extension gives them."""
-    skip = _code_lines(text, path)
-    found: list[Heading] = []
-    seen: set[str] = set()
-    for number, line in enumerate(text.split("\n"), start=1):
-        if number in skip:
-            continue
-        m = HEADING_RE.match(line)
-        if not m:
-            continue
-        title = m["text"]
-        explicit = None
-        attrs = ATTR_RE.search(title)
-        if attrs:
-            title = title[:attrs.start()]
-            for token in attrs["attrs"].split():
-                if token.startswith("#") and len(token) > 1:
-                    explicit = token[1:]
-        if explicit:
-            ident = explicit
-        else:
-            plain = MD_LINK_TEXT_RE.sub(r"\1", title)
-            ident = _slug(plain, "-")
-            # toc makes repeated ids unique with _1, _2, ...
-            base, n = ident, 0
-            while ident in seen:
-                n += 1
-                ident = f"{base}_{n}"
-        seen.add(ident)
-        found.append(Heading(number, len(m["hashes"]), ident, title.strip()))
-    return found
 
 
 def links(text: str, path: str = "") -> tuple[Counter, Counter]:
     """(link targets, image sources) outside code, each counted once per occurrence."""
-    skip = _code_lines(text, path)
+    skip = code_lines(text, path)
     targets: Counter = Counter()
     images: Counter = Counter()
     for number, line in enumerate(text.split("\n"), start=1):

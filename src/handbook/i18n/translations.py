@@ -38,7 +38,7 @@ from urllib.parse import quote, urlencode
 import yaml
 
 from handbook import ROOT
-from handbook.i18n.parity import split_front_matter
+from handbook.markdown.frontmatter import split as split_front_matter
 
 LANGUAGES = ("nb", "sv")
 DEFAULT_LANGUAGE = "nb"
@@ -441,7 +441,7 @@ def new_file_link(repo_url: str, branch: str, path: str, value: str | None = Non
 
 def translation_skeleton(pair: PagePair) -> str:
     """A start for a new translation: front matter with stamp and the pinned headings."""
-    from handbook.i18n.parity import headings
+    from handbook.markdown.headings import headings
 
     src = pair.source_file
     text = src.read_text(encoding="utf-8")
