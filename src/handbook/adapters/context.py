@@ -9,6 +9,7 @@ languages and `state(config, name, factory)` for whatever they keep between even
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from handbook.project import Project
 
 _ATTR = "handbook_build_state"
