@@ -26,7 +26,7 @@ class Exposure:
 
     endpoints: list[Endpoint] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)        # variables the session gets
-    files: dict[str, Path] = field(default_factory=dict)     # path inside the sandbox -> host file (read-only)
+    files: dict[str, Path] = field(default_factory=dict)     # sandbox path -> host file, read-only
 
 
 class StandIn(Protocol):
