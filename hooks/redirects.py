@@ -1,29 +1,4 @@
-"""Redirects for moved pages in every language: MkDocs event on_files.
+"""Redirects for moved pages in every language: MkDocs event on_files
+(handbook.adapters.redirects)."""
 
-mkdocs-redirects reads the pages in its own on_files, before mkdocs-static-i18n has
-placed them, so with the folder structure a language-neutral map (`gammel.md: ny.md`)
-finds no page ("Redirect target 'ny.md' does not exist!"), and `nb/gammel.md: nb/ny.md`
-writes the default language's redirect to /nb/gammel/ instead of /gammel/. After i18n
-(priority -100) we hand the plugin this build's pages, keyed like nav entries, and the
-map with this build's language folder, so `gammel.md: ny.md` redirects /gammel/ to /ny/
-and /sv/gammel/ to /sv/ny/ (a fallback page where sv has no translation).
-"""
-
-from __future__ import annotations
-
-from mkdocs.plugins import event_priority
-
-
-@event_priority(-110)
-def on_files(files, config):
-    redirects = config.plugins.get("redirects")
-    i18n = config.plugins.get("i18n")
-    if redirects is None or i18n is None:
-        return files
-    language = i18n.current_language
-    folder = "" if language == i18n.default_language else f"{language}/"
-    redirects.redirects = {folder + old: new
-                           for old, new in redirects.config["redirect_maps"].items()}
-    redirects.doc_pages = {getattr(f, "norm_src_uri", f.src_uri): f
-                           for f in files.documentation_pages()}
-    return files
+from handbook.adapters.redirects import on_files  # noqa: F401

@@ -87,7 +87,7 @@ def on_post_build(config):
     combined = None
     if build.language == build.default_language and target.exists():
         combined = target.stat().st_size   # what i18n just wrote: both languages in one file
-    glossary = handbook_search.load_glossary()
+    glossary = handbook_search.load_glossary(Path(config.config_file_path).parent / "data" / "glossary")
     index = handbook_search.build_index(
         list(build.search_index.entries), build.language, build.default_language,
         build.page_languages, glossary)

@@ -8,25 +8,25 @@ quality: secrets notebook-hygiene spelling privacy a11y ## All quality gates (a1
 
 a11y: $(VENV_STAMP) $(NODE_STAMP) ## axe-core (WCAG 2.x A/AA) on every built page, light and dark palette
 	@test -f $(SITE)/index.html || $(MAKE) --no-print-directory build
-	$(PY) -m handbook.checks.accessibility --site-dir $(SITE)
+	$(HB) check a11y --site-dir $(SITE)
 
 privacy: $(VENV_STAMP) ## No external scripts/styles/fonts/frames/images; no requests to other hosts
 	@test -f $(SITE)/index.html || $(MAKE) --no-print-directory build
-	$(PY) -m handbook.checks.privacy --site-dir $(SITE)
+	$(HB) check privacy --site-dir $(SITE)
 
 spelling: $(VENV_STAMP) ## hunspell nb/sv over the page text, with data/wordlist-{nb,sv}.txt
 	@test -f $(SITE)/index.html || $(MAKE) --no-print-directory build
-	$(PY) -m handbook.checks.spelling --site-dir $(SITE)
+	$(HB) check spelling --site-dir $(SITE)
 
 spelling-words: $(VENV_STAMP) ## List unknown words per language with counts (to review the word lists)
 	@test -f $(SITE)/index.html || $(MAKE) --no-print-directory build
-	$(PY) -m handbook.checks.spelling --site-dir $(SITE) --words
+	$(HB) check spelling --site-dir $(SITE) --words
 
 secrets: $(VENV_STAMP) ## Scan docs/, notebooks/ and kunskapsbibliotek/ for tokens, keys and passwords
-	$(PY) -m handbook.checks.secrets
+	$(HB) check secrets
 
 notebook-hygiene: $(VENV_STAMP) ## Committed notebooks: no outputs, no execution counts, cell ids
-	$(PY) -m handbook.checks.notebook_hygiene
+	$(HB) check notebooks
 
 notebook-hygiene-fix: $(VENV_STAMP) ## Strip outputs and counts from committed notebooks, add cell ids
-	$(PY) -m handbook.checks.notebook_hygiene --fix
+	$(HB) check notebooks --fix

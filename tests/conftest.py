@@ -1,30 +1,68 @@
-"""Shared fixtures: the site is built once per test run and every check reads that build."""
+"""Shared fixtures. The site is built once per test run and every check reads that build; every
+test gets its own cache and reports folder, so no test writes into the repository."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import os
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from projects import REPO
 
-from handbook import ROOT
 from handbook.build import run_mkdocs
 from handbook.checks.browser import CHROMIUM_ARGS, HELP, find_chromium
+from handbook.project import CACHE_ENV, Project
+
+# Where the build that `make test` runs before pytest put its cache and reports.
+SITE_CACHE = Path(os.environ.get(CACHE_ENV) or REPO / ".cache")
+REUSABLE_CACHES = ("samples", "notebooks", "search", "r-packages.json")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Every test, and every build or tool it starts, caches and reports into its own folder."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The repository's own project, as its mkdocs.yml describes it."""
+    return Project.load(REPO / "mkdocs.yml")
+
+
+@pytest.fixture(scope="session")
+def site_reports(built_site) -> Path:
+    """The reports folder of the build that made `built_site`."""
+    return built_site.parent.joinpath(".handbook-test-cache", "reports") \
+        if (built_site.parent / ".handbook-test-cache").is_dir() else SITE_CACHE / "reports"
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real site. `make test` builds it first and passes HANDBOOK_SITE_DIR."""
+    """The real site. `make test` builds it first and passes HANDBOOK_SITE_DIR; otherwise it is
+    built here, into a temporary folder, with a copy of the repository's cache."""
     given = os.environ.get("HANDBOOK_SITE_DIR")
     if given:
         site = Path(given)
         assert (site / "index.html").exists(), f"HANDBOOK_SITE_DIR={given} holds no built site"
         return site
-    site = tmp_path_factory.mktemp("site")
-    proc = run_mkdocs(ROOT / "mkdocs.yml", site)
+    base = tmp_path_factory.mktemp("built")
+    cache = base / ".handbook-test-cache"
+    cache.mkdir()
+    for name in REUSABLE_CACHES:   # read the repository's cache, never write it
+        source = SITE_CACHE / name
+        if source.is_dir():
+            shutil.copytree(source, cache / name)
+        elif source.is_file():
+            shutil.copy2(source, cache / name)
+    site = base / "site"
+    proc = run_mkdocs(REPO / "mkdocs.yml", site, env={CACHE_ENV: str(cache)})
     assert proc.returncode == 0, f"strict build failed:\n{proc.stdout[-4000:]}"
     return site
 

@@ -1,4 +1,4 @@
-"""Small throwaway MkDocs projects for tests that need a build of their own."""
+"""The repository under test, and small throwaway MkDocs projects for tests that build their own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 import textwrap
 from pathlib import Path
 
-from handbook import ROOT
+# The checkout these tests belong to (tests/ sits at its top): its hooks, data and mkdocs.yml.
+REPO = Path(__file__).resolve().parents[1]
 
 CONFIG = """\
 site_name: Testprosjekt
@@ -55,7 +56,7 @@ def make_project(base: Path, pages: dict[str, str], extra_config: str = "") -> P
         else:
             target.write_text(textwrap.dedent(text), encoding="utf-8")
     config = base / "mkdocs.yml"
-    config.write_text(CONFIG.format(root=ROOT) + extra_config, encoding="utf-8")
+    config.write_text(CONFIG.format(root=REPO) + extra_config, encoding="utf-8")
     return config
 
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from projects import REPO
 
 from handbook.checks import notebook_hygiene
 
@@ -39,5 +40,5 @@ def test_fix_strips_outputs_and_adds_ids(tmp_path, capsys):
 
 
 def test_committed_notebooks_are_clean(capsys):
-    assert notebook_hygiene.committed_notebooks(), "git ls-files found no notebooks"
+    assert notebook_hygiene.committed_notebooks(REPO), "git ls-files found no notebooks"
     assert notebook_hygiene.main([]) == 0, capsys.readouterr().out

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from handbook.i18n import parity
+from handbook.i18n.pages import PageIndex
+from handbook.project import Project
 
 NB = "docs/nb/botter.md"
 SV = "docs/sv/botter.md"
@@ -152,6 +154,9 @@ def test_notebook_code_cells():
 
 def test_check_walks_page_pairs_and_respects_the_source_language(tmp_path: Path):
     (tmp_path / "data").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - i18n:\n      languages:\n"
+        "        - {locale: nb, name: nb, default: true}\n        - {locale: sv, name: sv}\n")
     (tmp_path / "data" / "translation-sources.yml").write_text(
         "default: nb\npaths:\n  balsam/: sv\n")
     for lang in ("nb", "sv"):
@@ -161,9 +166,10 @@ def test_check_walks_page_pairs_and_respects_the_source_language(tmp_path: Path)
     (tmp_path / "docs/sv/balsam/data.md").write_text("# Data\n\n## Hämta data\n\n```r\n1\n```\n")
     (tmp_path / "docs/nb/balsam/data.md").write_text("# Data\n\n## Hente data\n\n```r\n1\n```\n")
     (tmp_path / "docs/nb/alene.md").write_text("# Bare på bokmål\n")
-    problems = parity.check(tmp_path)
+    index = PageIndex(Project.load(tmp_path / "mkdocs.yml"))
+    problems = parity.check(index)
     # the Swedish page is the original under balsam/, so the nb file is the one to fix
     assert problems == [
         "docs/nb/balsam/data.md:3: heading id 'hente-data' differs from 'hämta-data' in "
         "docs/sv/balsam/data.md:3; pin it: ## Hente data {#hämta-data}"]
-    assert parity.check(tmp_path, [tmp_path / "docs/sv/botter.md"]) == []
+    assert parity.check(index, [tmp_path / "docs/sv/botter.md"]) == []

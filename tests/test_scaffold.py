@@ -8,18 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import REPO
 
-from handbook import ROOT
 from handbook.content import scaffold
-from handbook.i18n import translations
+from handbook.i18n import stamps, status
+from handbook.i18n.pages import PageIndex
+from handbook.project import Project
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "data").mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copy(ROOT / "data" / "translation-sources.yml", root / "data")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "data" / "translation-sources.yml", root / "data")
     for lang in ("nb", "sv"):
         (root / "docs" / lang / "dapla").mkdir(parents=True)
     (root / "docs/nb/dapla/botter.md").write_text("---\ntitle: Bøtter\n---\n\n# Bøtter\n")
@@ -27,7 +29,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handbook.content.scaffold", *args, "--root", str(root)],
+    return subprocess.run([sys.executable, "-m", "handbook", "new-page", *args,
+                           "--config-file", str(root / "mkdocs.yml")],
                           capture_output=True, text=True, check=False)
 
 
@@ -57,7 +60,8 @@ def test_new_page_in_a_section(repo: Path):
     nb = (repo / "docs/nb/dapla/tilganger.md").read_text()
     sv = (repo / "docs/sv/dapla/tilganger.md").read_text()
     assert nb == "---\ntitle: Tilganger\ndescription: Hvem får se hva.\n---\n\n# Tilganger\n"
-    digest = translations.source_hash(repo / "docs/nb/dapla/tilganger.md")
+    digest = stamps.source_hash(repo / "docs/nb/dapla/tilganger.md",
+                                PageIndex(Project.load(repo / "mkdocs.yml")))
     assert sv == ("---\ntitle: Behörigheter\ndescription: Vem får se vad.\n"
                   f"translation_of: {{source: nb, hash: {digest}}}\n---\n\n# Behörigheter\n")
 
@@ -78,8 +82,9 @@ def test_new_page_in_a_section(repo: Path):
                    if lang["locale"] == "sv")
     assert sv_lang["nav_translations"]["Tilganger"] == "Behörigheter"
     # the scaffolded pair is in step: the translation is stamped
-    status = translations.classify(translations.PagePair("dapla/tilganger.md", "nb", repo), {})
-    assert status.state == "translated" and status.stamped
+    index = PageIndex(Project.load(repo / "mkdocs.yml"))
+    found = status.classify(index.pair("dapla/tilganger.md"), "sv", index, {})
+    assert found.state == "translated" and found.stamped
 
 
 def test_balsam_page_has_a_swedish_original(repo: Path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from projects import REPO
 
-from handbook import ROOT
 from handbook.checks import secrets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quality-secrets"
@@ -26,7 +26,7 @@ def test_broken_fixture_fails_naming_file_and_line(capsys):
 
 
 def test_placeholders_pass():
-    assert secrets.scan([FIXTURES / "ok"], allowlist=[]) == []
+    assert secrets.scan([FIXTURES / "ok"], root=FIXTURES, allowlist=[]) == []
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -69,7 +69,8 @@ def test_allowlist_accepts_with_reason_and_requires_one(tmp_path):
 
 def test_project_sources_hold_no_secrets(capsys):
     """docs/, notebooks/ and the knowledge library as committed."""
-    assert secrets.load_allowlist() is not None  # the project's allowlist parses
-    code = secrets.main([])
+    # the project's allowlist parses
+    assert secrets.load_allowlist(REPO / "data" / secrets.ALLOWLIST_NAME) is not None
+    code = secrets.main(["--config-file", str(REPO / "mkdocs.yml")])
     assert code == 0, capsys.readouterr().out
-    assert (ROOT / "data" / "secrets-allowlist.yml").exists()
+    assert (REPO / "data" / "secrets-allowlist.yml").exists()

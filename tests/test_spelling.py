@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from handbook import REPORTS_DIR
 from handbook.checks import spelling
+from handbook.project import Project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quality-spelling"
-FIXTURE_LISTS = {"nb": FIXTURE / "wordlist-nb.txt", "sv": FIXTURE / "wordlist-sv.txt"}
+SETUP = spelling.SpellingSetup.for_project(Project.load(FIXTURE / "mkdocs.yml"))
 
 
 def test_broken_fixture_names_source_line_page_and_word():
-    problems, stats = spelling.check_site(FIXTURE / "site", FIXTURE / "docs", FIXTURE_LISTS)
+    problems, stats = spelling.check_site(FIXTURE / "site", SETUP)
     lines = [spelling.format_problem(p) for p in problems]
     assert lines == [
         "docs/nb/dapla/botter.md:11: spelling (nb): 'bøtttene' (page dapla/botter/)",
@@ -48,19 +48,18 @@ def test_wordlist_entries(tmp_path):
     assert not spelling.in_wordlist("jupyterlab", words)
 
 
-def test_cli_exits_nonzero_on_the_fixture(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(spelling, "WORDLISTS", FIXTURE_LISTS)
-    code = spelling.main(["--site-dir", str(FIXTURE / "site"), "--docs-dir", str(FIXTURE / "docs"),
+def test_cli_exits_nonzero_on_the_fixture(tmp_path, capsys):
+    code = spelling.main(["--config-file", str(FIXTURE / "mkdocs.yml"),
                           "--report", str(tmp_path / "spelling.json")])
     assert code == 1
     assert "'bøtttene'" in capsys.readouterr().out
 
 
 @pytest.mark.site
-def test_real_site_has_no_unknown_words(built_site):
-    problems, stats = spelling.check_site(built_site)
-    REPORTS_DIR.mkdir(parents=True, exist_ok=True)
-    report = REPORTS_DIR / "spelling.json"
+def test_real_site_has_no_unknown_words(built_site, project):
+    problems, stats = spelling.check_site(built_site, spelling.SpellingSetup.for_project(project))
+    project.reports_dir.mkdir(parents=True, exist_ok=True)
+    report = project.reports_dir / "spelling.json"
     import json
 
     report.write_text(json.dumps({"stats": stats, "problems": problems}, indent=2,

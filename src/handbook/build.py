@@ -1,24 +1,31 @@
-"""Build the site without losing the previous one, then check what was built.
+"""`handbook build`: build the site without losing the previous one, then check what was built.
 
-`handbook build` builds strictly into a temporary folder next to the target and only
-replaces `site/` when the build and the checks of the built site pass, so a failing
-build leaves the previous site in place. Reports go to .cache/reports/.
+Builds strictly (every language) into a staging folder next to the target and only replaces the
+site folder when the build and the checks of the built site pass, so a failing or interrupted
+build leaves the previous site in place. Staging folders of builds that died (SIGKILL, power
+loss) are removed by the next build. Reports go to the project's .cache/reports/.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from handbook import REPORTS_DIR, ROOT
+from handbook.checks import links
+from handbook.project import Project, ProjectError
 
 BUILD_ENV = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+STAGING_PREFIX = ".site-new-"
 
 
 def mkdocs_env(extra: dict | None = None) -> dict:
@@ -29,66 +36,128 @@ def mkdocs_env(extra: dict | None = None) -> dict:
 
 
 def run_mkdocs(config_file: Path | str, site_dir: Path | str, *, strict: bool = True,
-               env: dict | None = None, cwd: Path | str | None = None) -> subprocess.CompletedProcess:
-    """Run `mkdocs build` in a subprocess; stdout and stderr merged into .stdout."""
+               env: dict | None = None, cwd: Path | str | None = None,
+               capture: bool = True) -> subprocess.CompletedProcess:
+    """`mkdocs build` in its own process group; on return or interrupt nothing it started in
+    that group is left running. With `capture`, stdout and stderr merged into .stdout."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(config_file), "-d", str(site_dir)]
     if strict:
         cmd.append("--strict")
-    return subprocess.run(cmd, cwd=cwd or Path(config_file).resolve().parent, env=mkdocs_env(env),
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    out = subprocess.PIPE if capture else None
+    proc = subprocess.Popen(cmd, cwd=cwd or Path(config_file).resolve().parent, env=mkdocs_env(env),
+                            stdout=out, stderr=subprocess.STDOUT if capture else None, text=True,
+                            start_new_session=True)
+    try:
+        stdout, _ = proc.communicate()
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout or "", None)
 
 
-def site_checks():
+SiteCheck = Callable[[Project, Path], list]
+
+
+def site_checks() -> list[tuple[str, SiteCheck]]:
     """Checks that read the built site; each returns a list of printable problems."""
-    checks = []
-    try:
-        from handbook.checks import links as linkcheck
-        checks.append(("links", linkcheck.check_site))
-    except ImportError:
-        pass
-    return checks
+    return [("links", lambda project, site: links.check_site(
+        site, links.LinkCheckConfig.for_project(project, site_label=project.display(project.site_dir))))]
 
 
-def build(site_dir: Path = ROOT / "site", config_file: Path = ROOT / "mkdocs.yml") -> int:
-    site_dir = site_dir.resolve()
+def build(project: Project, site_dir: Path | None = None, *, log=print) -> int:
+    site_dir = (site_dir or project.site_dir).resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    remove_stale_staging(site_dir.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
     started = time.monotonic()
+    previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file),
-             "-d", str(staging)], cwd=ROOT, env=mkdocs_env(), check=False)
+        proc = run_mkdocs(project.config_file, staging, capture=False)
         if proc.returncode != 0:
-            print(f"build failed (exit {proc.returncode}); the previous site in {site_dir} is unchanged",
-                  file=sys.stderr)
-            return proc.returncode
+            log(f"build failed (exit {proc.returncode}); the previous site in "
+                f"{project.display(site_dir)} is unchanged", file=sys.stderr)
+            return proc.returncode or 1
         problems = 0
         for name, check in site_checks():
-            found = check(staging)
+            found = check(project, staging)
             for problem in found:
-                print(problem, file=sys.stderr)
+                log(problem, file=sys.stderr)
             problems += len(found)
-            print(f"{name}: {len(found)} problem(s)")
+            log(f"{name}: {len(found)} problem(s)")
         if problems:
-            print(f"{problems} problem(s) in the built site; the previous site in {site_dir} is unchanged",
-                  file=sys.stderr)
+            log(f"{problems} problem(s) in the built site; the previous site in "
+                f"{project.display(site_dir)} is unchanged", file=sys.stderr)
             return 1
-        _swap(staging, site_dir)
+        swap(staging, site_dir)
         staging = None
-        REPORTS_DIR.mkdir(parents=True, exist_ok=True)
-        (REPORTS_DIR / "build.json").write_text(json.dumps(
-            {"site_dir": str(site_dir), "seconds": round(time.monotonic() - started, 2)}, indent=2))
-        print(f"site built in {time.monotonic() - started:.1f} s: {site_dir}")
+        seconds = round(time.monotonic() - started, 2)
+        project.reports_dir.mkdir(parents=True, exist_ok=True)
+        (project.reports_dir / "build.json").write_text(json.dumps(
+            {"config_file": str(project.config_file), "site_dir": str(site_dir),
+             "seconds": seconds}, indent=2) + "\n", encoding="utf-8")
+        log(f"site built in {seconds:.1f} s: {project.display(site_dir)}")
         return 0
+    except KeyboardInterrupt:
+        log(f"build interrupted; the previous site in {project.display(site_dir)} is unchanged",
+            file=sys.stderr)
+        return 130
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap(new: Path, target: Path) -> None:
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove staging folders whose build process is gone (named .site-new-<pid>-...)."""
+    removed = []
+    for path in folder.glob(f"{STAGING_PREFIX}*"):
+        pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # a concurrent build is still writing it
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def swap(new: Path, target: Path) -> None:
     old = target.with_name(target.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="handbook build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--site-dir", type=Path, default=None,
+                        help="where the site goes (default: site_dir of mkdocs.yml)")
+    args = parser.parse_args(argv)
+    try:
+        project = Project.load(args.config_file)
+    except ProjectError as exc:
+        print(f"build: {exc}", file=sys.stderr)
+        return 2
+    return build(project, args.site_dir, log=_log)
+
+
+def _log(message: str, file=None) -> None:
+    print(message, file=file or sys.stdout, flush=True)

@@ -1,31 +1,61 @@
-"""`handbook` command line: one entry point for the project's tools."""
+"""`handbook`: one command for the project's tools. Every subcommand takes --config-file
+(default: the mkdocs.yml in the current folder or above) and works on that project.
+
+    handbook build [--site-dir DIR]          strict build of every language, then the site checks
+    handbook serve [--port N]                live preview (checks the port first)
+    handbook samples [--refresh] [--why-skipped] [PAGE ...]
+    handbook check <gate>                    links | external-links | a11y | privacy | spelling |
+                                             secrets | notebooks
+    handbook translations [--check | --stamp FILE ... | --stamp-all]
+    handbook parity [FILE ...]
+    handbook new-page SLUG --title-nb ... --title-sv ...
+    handbook library copy|check ...
+"""
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import sys
-from pathlib import Path
+
+# subcommand -> (module, function); imported only when used, so `handbook parity` starts fast
+COMMANDS = {
+    "build": ("handbook.build", "main"),
+    "serve": ("handbook.serve", "main"),
+    "samples": ("handbook.execute.runner", "main"),
+    "translations": ("handbook.i18n.cli", "translations_main"),
+    "parity": ("handbook.i18n.cli", "parity_main"),
+    "new-page": ("handbook.content.scaffold", "main"),
+    "library": ("handbook.content.library_cli", "main"),
+}
+GATES = {
+    "links": ("handbook.checks.links", "main"),
+    "external-links": ("handbook.checks.external_links", "main"),
+    "a11y": ("handbook.checks.accessibility", "main"),
+    "privacy": ("handbook.checks.privacy", "main"),
+    "spelling": ("handbook.checks.spelling", "main"),
+    "secrets": ("handbook.checks.secrets", "main"),
+    "notebooks": ("handbook.checks.notebook_hygiene", "main"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="handbook", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build the site strictly and check it; keep the old site on failure")
-    b.add_argument("--site-dir", type=Path, default=None)
-    sub.add_parser("samples", help="run every code sample and notebook (see handbook.execute.runner)")
-    sub.add_parser("library", help="knowledge library tools (library copy ...)")
-    if argv and argv[0] == "library":
-        from handbook.content import library_cli as cli_library
-        return cli_library.main(argv[1:])
-    if argv and argv[0] == "samples":
-        from handbook.execute import runner as execution
-        return execution.main(argv[1:])
-    args = parser.parse_args(argv)
-    if args.command == "build":
-        from handbook import ROOT, build
-        return build.build(site_dir=args.site_dir or ROOT / "site")
-    return 2
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "check":
+        if not rest or rest[0] not in GATES:
+            print(f"usage: handbook check <gate> [options]; gates: {', '.join(GATES)}", file=sys.stderr)
+            return 2
+        target, rest = GATES[rest[0]], rest[1:]
+    elif command in COMMANDS:
+        target = COMMANDS[command]
+    else:
+        print(f"handbook: unknown command {command!r}; see `handbook --help`", file=sys.stderr)
+        return 2
+    module, function = target
+    return int(getattr(importlib.import_module(module), function)(rest) or 0)
 
 
 if __name__ == "__main__":

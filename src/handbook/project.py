@@ -107,6 +107,30 @@ class Project:
     def data_dir(self) -> Path:
         return (self.root / str(self.settings.get("data_dir") or "data")).resolve()
 
+    def library_paths(self) -> list[Path]:
+        """Folders of the knowledge libraries mkdocs.yml configures."""
+        entries = self.settings.get("knowledge_libraries") or []
+        single = self.settings.get("knowledge_library")
+        if isinstance(single, dict):
+            entries = [*entries, single]
+        return [(self.root / str(e["path"])).resolve() for e in entries
+                if isinstance(e, dict) and e.get("path")]
+
+    def source_folders(self) -> list[Path]:
+        """What authors write: the docs folder, folders its language folders link to
+        (docs/<lang>/notebooks -> notebooks/<lang>), and the knowledge libraries."""
+        found = [self.docs_dir]
+        for code in self.language_codes:
+            base = self.docs_dir / code
+            if base.is_dir():
+                found += sorted(e.resolve() for e in base.iterdir() if e.is_symlink() and e.is_dir())
+        found += self.library_paths()
+        unique: dict[Path, None] = {}
+        for folder in found:
+            if folder.is_dir():
+                unique.setdefault(folder, None)
+        return list(unique)
+
     def display(self, path: Path | str) -> str:
         """A path as an author recognises it: relative to the project root if inside it."""
         real = Path(path).resolve() if Path(path).is_absolute() else (self.root / path).resolve()

@@ -34,12 +34,10 @@ from urllib.parse import urldefrag, urlsplit
 
 import yaml
 
-from handbook import CACHE_DIR, REPORTS_DIR, ROOT
 from handbook.checks.links import LinkCheckConfig, parse_html, source_of
+from handbook.project import Project
 
-ALLOWLIST = ROOT / "data" / "link-allowlist.yml"
-CACHE_FILE = CACHE_DIR / "external-links.json"
-REPORT_FILE = REPORTS_DIR / "external-links.json"
+ALLOWLIST_NAME = "link-allowlist.yml"   # in the project's data dir
 ONE_DAY = 24 * 3600
 USER_AGENT = "Mozilla/5.0 (compatible; handbook-linkcheck/1.0; +https://www.mkdocs.org/)"
 # Answers to HEAD that only mean "HEAD is not welcome here": ask again with GET.
@@ -70,7 +68,7 @@ class AllowEntry:
         return re.search(self.pattern or "", url) is not None
 
 
-def load_allowlist(path: Path = ALLOWLIST) -> list[AllowEntry]:
+def load_allowlist(path: Path) -> list[AllowEntry]:
     """Entries of the allowlist; each has `url` (exact) or `pattern` (regex), and a `reason`."""
     if not path.exists():
         return []
@@ -191,7 +189,7 @@ def check_url(url: str, *, timeout: float = 10.0, retries: int = 3, backoff: flo
                   retries + 1)
 
 
-def load_cache(path: Path = CACHE_FILE) -> dict[str, Result]:
+def load_cache(path: Path) -> dict[str, Result]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {url: Result(**item) for url, item in data.get("results", {}).items()}
@@ -199,7 +197,7 @@ def load_cache(path: Path = CACHE_FILE) -> dict[str, Result]:
         return {}
 
 
-def save_cache(cache: dict[str, Result], path: Path = CACHE_FILE) -> None:
+def save_cache(cache: dict[str, Result], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"version": 1, "results": {url: asdict(r) for url, r in sorted(cache.items())}}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -268,12 +266,13 @@ def write_report(pages_by_url: dict[str, list[str]], results: dict[str, Result],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.checks.external_links", description=__doc__,
+    parser = argparse.ArgumentParser(prog="handbook check external-links", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("site_dir", type=Path, nargs="?", default=ROOT / "site")
-    parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
-    parser.add_argument("--cache", type=Path, default=CACHE_FILE)
-    parser.add_argument("--report", type=Path, default=REPORT_FILE)
+    parser.add_argument("site_dir", type=Path, nargs="?", default=None)
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--allowlist", type=Path, default=None)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--max-age", type=float, default=ONE_DAY,
                         help="seconds a cached result stays fresh (default: a day)")
     parser.add_argument("--timeout", type=float, default=10.0)
@@ -282,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--verbose", action="store_true", help="list every link, not only bad ones")
     args = parser.parse_args(argv)
+    project = Project.load(args.config_file)
+    args.site_dir = args.site_dir or project.site_dir
+    args.allowlist = args.allowlist or project.data_dir / ALLOWLIST_NAME
+    args.cache = args.cache or project.cache_dir / "external-links.json"
+    args.report = args.report or project.reports_dir / "external-links.json"
     if not (args.site_dir / "index.html").is_file():
         print(f"{args.site_dir}: no built site here (no index.html); run make build first",
               file=sys.stderr)
@@ -292,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     started = time.monotonic()
-    pages_by_url = collect_links(args.site_dir)
+    pages_by_url = collect_links(args.site_dir, LinkCheckConfig.for_project(project))
     cache = load_cache(args.cache)
     results = check_links(pages_by_url, allowlist=allowlist, cache=cache, max_age=args.max_age,
                           workers=args.workers, timeout=args.timeout, retries=args.retries,

@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from handbook import REPORTS_DIR, ROOT
+from handbook.project import Project
 
 # Attributes that hold a URL, per tag. srcset is handled apart (a list of URLs).
 URL_ATTRS = {
@@ -89,8 +89,15 @@ class LinkCheckConfig:
     ignore: tuple[str, ...] = ()  # regexes: links matching any of them are not checked
     base_path: str | None = None  # path of site_url ("/" or "/manual/"); found from index.html
     shared_dirs: tuple[str, ...] = ("assets", "search")  # one copy serves every language
-    project_root: Path = field(default_factory=lambda: ROOT)  # where docs_dir lives
+    project_root: Path = field(default_factory=Path.cwd)  # where docs_dir lives
     site_label: str | None = None  # how messages name the site folder; default: its name
+
+    @classmethod
+    def for_project(cls, project: Project, **overrides) -> LinkCheckConfig:
+        settings = project.settings.get("linkcheck") or {}
+        return cls(languages=project.language_codes, default_language=project.default_language,
+                   docs_dir=project.display(project.docs_dir), project_root=project.root,
+                   ignore=tuple(settings.get("ignore") or ()), **overrides)
 
 
 @dataclass
@@ -312,11 +319,6 @@ def check_site(site_dir: Path, config: LinkCheckConfig | None = None) -> list[Pr
     return problems
 
 
-def count_links(site_dir: Path) -> int:
-    return sum(len(parse_html(p.read_text(encoding="utf-8", errors="replace")).links)
-               for p in Path(site_dir).rglob("*.html"))
-
-
 def format_report(problems: list[Problem]) -> str:
     by_page: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
@@ -338,18 +340,25 @@ def write_report(problems: list[Problem], path: Path, **extra) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.checks.links", description=__doc__,
+    parser = argparse.ArgumentParser(prog="handbook check links", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("site_dir", type=Path, nargs="?", default=ROOT / "site")
-    parser.add_argument("--report", type=Path, default=REPORTS_DIR / "links.json")
+    parser.add_argument("site_dir", type=Path, nargs="?", default=None,
+                        help="the built site (default: site_dir of mkdocs.yml)")
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--ignore", action="append", default=[], metavar="REGEX",
                         help="do not check links matching REGEX (repeatable)")
     args = parser.parse_args(argv)
+    project = Project.load(args.config_file)
+    args.site_dir = args.site_dir or project.site_dir
+    args.report = args.report or project.reports_dir / "links.json"
     if not (args.site_dir / "index.html").is_file():
         print(f"{args.site_dir}: no built site here (no index.html)", file=sys.stderr)
         return 2
     started = time.monotonic()
-    problems = check_site(args.site_dir, LinkCheckConfig(ignore=tuple(args.ignore)))
+    config = LinkCheckConfig.for_project(project)
+    config.ignore += tuple(args.ignore)
+    problems = check_site(args.site_dir, config)
     seconds = round(time.monotonic() - started, 3)
     pages = sum(1 for _ in args.site_dir.rglob("*.html"))
     write_report(problems, args.report, site_dir=str(args.site_dir), pages=pages, seconds=seconds)

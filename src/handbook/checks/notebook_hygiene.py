@@ -1,7 +1,7 @@
 """Notebook hygiene: committed notebooks carry no outputs or execution counts, and have cell ids.
 
 Outputs are made at build time; committed outputs could hold data or go stale.
-`python -m handbook.checks.notebook_hygiene [PATH ...] [--fix]` checks `git ls-files '*.ipynb'` plus the
+`handbook check notebooks [PATH ...] [--fix]` checks `git ls-files '*.ipynb'` plus the
 notebooks under the paths given, printing `notebooks/nb/x.ipynb: cell 3: has 2 output(s)`.
 With --fix it strips outputs and counts, adds missing cell ids and prints what it changed.
 Exit 1 when a problem remains.
@@ -16,14 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handbook import ROOT
+from handbook.project import Project
 
 # Test fixtures are shaped on purpose (some carry outputs to test other checks); they are
 # checked only when given as a path.
 EXCLUDED_PREFIXES = ("tests/fixtures/",)
 
 
-def committed_notebooks(root: Path = ROOT) -> list[Path]:
+def committed_notebooks(root: Path) -> list[Path]:
     proc = subprocess.run(["git", "ls-files", "-z", "--", "*.ipynb"], cwd=root, capture_output=True,
                           check=False)
     if proc.returncode != 0:
@@ -106,15 +106,15 @@ def write_notebook(path: Path, nb: dict) -> None:
                     encoding="utf-8")
 
 
-def display(path: Path, root: Path = ROOT) -> str:
+def display(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def check(paths: list[Path], *, do_fix: bool = False, include_committed: bool = True,
-          root: Path = ROOT) -> tuple[list[str], list[str]]:
+def check(paths: list[Path], *, root: Path, do_fix: bool = False,
+          include_committed: bool = True) -> tuple[list[str], list[str]]:
     """(problems left, changes made) over the committed notebooks and those under `paths`."""
     notebooks = (committed_notebooks(root) if include_committed else []) + notebooks_under(paths)
     unique: dict[Path, Path] = {}
@@ -140,14 +140,17 @@ def check(paths: list[Path], *, do_fix: bool = False, include_committed: bool = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.checks.notebook_hygiene", description=__doc__,
+        prog="handbook check notebooks", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="more notebooks or folders to check")
+    parser.add_argument("--config-file", type=Path, default=None)
     parser.add_argument("--fix", action="store_true", help="strip outputs and counts, add cell ids")
     parser.add_argument("--only-paths", action="store_true",
                         help="check only the given paths, not the committed notebooks")
     args = parser.parse_args(argv)
-    problems, changes = check(args.paths, do_fix=args.fix, include_committed=not args.only_paths)
+    root = Project.load(args.config_file).root
+    problems, changes = check(args.paths, root=root, do_fix=args.fix,
+                              include_committed=not args.only_paths)
     for line in changes:
         print(f"fixed {line}")
     for line in problems:

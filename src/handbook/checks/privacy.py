@@ -24,7 +24,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from handbook import REPORTS_DIR, ROOT
+from handbook.checks.sitefiles import page_url, site_pages
+from handbook.project import Project
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 # <link rel=...> values that only name another address and load nothing.
@@ -174,22 +175,22 @@ def _theme_rule(rel: str, url: str):
 
 # --- in the browser ---------------------------------------------------------------------------
 
-def representative_pages(site_dir: Path) -> dict[str, str]:
-    """One page of each kind per language: {name: site-relative URL}."""
-    from handbook.checks.accessibility import page_url, site_pages
-
+def representative_pages(site_dir: Path, languages: tuple[str, ...] = ("nb", "sv")) -> dict[str, str]:
+    """One page of each kind per language (the first one is at the site root):
+    {name: site-relative URL}."""
     pages = site_pages(site_dir)
     chosen: dict[str, str] = {}
-    for prefix, lang in (("", "nb"), ("sv/", "sv")):
-        own = [p for p in pages
-               if p.startswith(prefix) and (lang == "sv" or not p.startswith("sv/"))]
+    others = tuple(f"{code}/" for code in languages[1:])
+    for number, lang in enumerate(languages):
+        prefix = f"{lang}/" if number else ""
+        own = [p for p in pages if (p.startswith(prefix) if number else not p.startswith(others))]
         if f"{prefix}index.html" in own:
             chosen[f"home ({lang})"] = prefix
         in_examples = sorted(own, key=lambda p: not p.startswith(f"{prefix}notebooks/"))
         notebook = next((p for p in in_examples if _is_notebook_page(site_dir / p)), None)
         if notebook:
             chosen[f"notebook ({lang})"] = page_url(notebook)
-        chapter = next((p for p in own if p.count("/") >= 2 + (lang == "sv")
+        chapter = next((p for p in own if p.count("/") >= 2 + bool(number)
                         and p != notebook and not p.endswith("404.html")), None)
         if chapter:
             chosen[f"chapter ({lang})"] = page_url(chapter)
@@ -253,14 +254,15 @@ def write_report(path: Path, *, site_dir: Path, static: list[dict], browser: lis
 
 
 def check(site_dir: Path, *, browser=None, base_url: str | None = None, use_browser: bool = True,
-          allowed_hosts: Iterable[str] = (), report: Path | None = None) -> list[str]:
+          allowed_hosts: Iterable[str] = (), report: Path | None = None,
+          languages: tuple[str, ...] = ("nb", "sv")) -> list[str]:
     """All privacy problems as printable lines (empty when the site passes)."""
     from handbook.checks.accessibility import launch_browser, serve
 
     started = time.monotonic()
     static = static_problems(site_dir, allowed_hosts)
     found_in_browser: list[dict] | None = None
-    pages = representative_pages(site_dir) if use_browser else {}
+    pages = representative_pages(site_dir, languages) if use_browser else {}
     if use_browser:
         with contextlib.ExitStack() as stack:
             if base_url is None:
@@ -277,20 +279,24 @@ def check(site_dir: Path, *, browser=None, base_url: str | None = None, use_brow
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.checks.privacy", description=__doc__,
+        prog="handbook check privacy", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
-                        help="built site (default site/)")
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--site-dir", type=Path, default=None,
+                        help="built site (default: site_dir of mkdocs.yml)")
     parser.add_argument("--no-browser", action="store_true", help="static scan only")
     parser.add_argument("--allow-host", action="append", default=[],
                         help="a host that counts as the site itself (repeatable)")
-    parser.add_argument("--report", type=Path, default=REPORTS_DIR / "privacy.json")
+    parser.add_argument("--report", type=Path, default=None)
     args = parser.parse_args(argv)
+    project = Project.load(args.config_file)
+    args.site_dir = args.site_dir or project.site_dir
+    args.report = args.report or project.reports_dir / "privacy.json"
     if not (args.site_dir / "index.html").exists():
         print(f"{args.site_dir}: no built site (run `make build` first)", file=sys.stderr)
         return 2
     problems = check(args.site_dir, use_browser=not args.no_browser, allowed_hosts=args.allow_host,
-                     report=args.report)
+                     report=args.report, languages=project.language_codes)
     for line in problems:
         print(line)
     print(f"privacy: {len(problems)} problem(s); report {args.report}", file=sys.stderr)

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from handbook import ROOT
+from handbook.project import Project
 
-DEFAULT_PATHS = ("docs", "notebooks", "kunskapsbibliotek")
-ALLOWLIST = ROOT / "data" / "secrets-allowlist.yml"
+ALLOWLIST_NAME = "secrets-allowlist.yml"   # in the project's data dir
 TEXT_SUFFIXES = {".md", ".ipynb", ".py", ".r", ".R", ".sh", ".txt", ".yml", ".yaml", ".json",
                  ".toml", ".ini", ".cfg", ".env", ".csv", ".html", ".js", ".css", ".sql", ".qmd",
                  ".rmd", ".Rmd"}
@@ -85,7 +84,7 @@ def shorten(secret: str) -> str:
     return f"{secret[:4]}…{secret[-4:]}"
 
 
-def load_allowlist(path: Path = ALLOWLIST) -> list[dict]:
+def load_allowlist(path: Path) -> list[dict]:
     if not path.exists():
         return []
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -120,7 +119,7 @@ def scan_text(text: str, rel: str, allowlist: list[dict] = ()) -> list[str]:
     return [message for _, message in sorted(problems)]
 
 
-def files_under(paths: list[Path], root: Path = ROOT) -> list[Path]:
+def files_under(paths: list[Path], root: Path) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         path = path if path.is_absolute() else root / path
@@ -136,7 +135,7 @@ def files_under(paths: list[Path], root: Path = ROOT) -> list[Path]:
     return list(unique.values())
 
 
-def display_path(path: Path, root: Path = ROOT) -> str:
+def display_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -146,8 +145,7 @@ def display_path(path: Path, root: Path = ROOT) -> str:
             return path.as_posix()
 
 
-def scan(paths: list[Path], *, root: Path = ROOT, allowlist: list[dict] | None = None) -> list[str]:
-    allowlist = load_allowlist() if allowlist is None else allowlist
+def scan(paths: list[Path], *, root: Path, allowlist: list[dict]) -> list[str]:
     problems = []
     for path in files_under(paths, root):
         if path.stat().st_size > MAX_BYTES:
@@ -160,22 +158,24 @@ def scan(paths: list[Path], *, root: Path = ROOT, allowlist: list[dict] | None =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.checks.secrets", description=__doc__,
+        prog="handbook check secrets", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path,
-                        help="files or folders (default: docs notebooks kunskapsbibliotek)")
-    parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
+                        help="files or folders (default: the docs folder, linked folders, libraries)")
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--allowlist", type=Path, default=None)
     args = parser.parse_args(argv)
+    project = Project.load(args.config_file)
     try:
-        allowlist = load_allowlist(args.allowlist)
+        allowlist = load_allowlist(args.allowlist or project.data_dir / ALLOWLIST_NAME)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    paths = args.paths or [ROOT / p for p in DEFAULT_PATHS if (ROOT / p).exists()]
-    problems = scan(paths, allowlist=allowlist)
+    paths = args.paths or project.source_folders()
+    problems = scan(paths, root=project.root, allowlist=allowlist)
     for line in problems:
         print(line)
-    count = len(files_under(paths))
+    count = len(files_under(paths, project.root))
     print(f"secrets: {len(problems)} finding(s) in {count} file(s)", file=sys.stderr)
     return 1 if problems else 0
 

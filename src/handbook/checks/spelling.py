@@ -23,13 +23,16 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from handbook import REPORTS_DIR, ROOT
+from handbook.checks.sitefiles import page_url, site_pages
+from handbook.project import Project
 
-DICTIONARIES = {"nb": "nb_NO", "sv": "sv_SE"}
-WORDLISTS = {lang: ROOT / "data" / f"wordlist-{lang}.txt" for lang in DICTIONARIES}
+# hunspell dictionary per language code; mkdocs.yml can add or change them under
+# extra.handbook.spelling.dictionaries. A language without a dictionary is not checked.
+DICTIONARIES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "en": "en_US"}
 # Elements whose text is not prose: code, keys, the theme's own buttons, notebook in/outputs.
 SKIP_TAGS = {"code", "pre", "kbd", "samp", "var", "script", "style", "svg", "math", "button",
              "textarea", "select"}
@@ -54,12 +57,31 @@ MARKERS = {
 }
 
 
-def guess_language(words: list[str]) -> str | None:
-    """"nb" or "sv" when the text clearly is one of them, else None."""
+@dataclass(frozen=True)
+class SpellingSetup:
+    """What the check needs from the project: languages, dictionaries, word lists, docs."""
+
+    docs_dir: Path
+    default_language: str
+    dictionaries: dict[str, str]       # language -> hunspell dictionary (checked languages)
+    wordlists: dict[str, Path]         # language -> data/wordlist-<lang>.txt
+
+    @classmethod
+    def for_project(cls, project: Project) -> SpellingSetup:
+        configured = (project.settings.get("spelling") or {}).get("dictionaries") or {}
+        names = {**DICTIONARIES, **configured}
+        dictionaries = {code: names[code] for code in project.language_codes if code in names}
+        return cls(project.docs_dir, project.default_language, dictionaries,
+                   {code: project.data_dir / f"wordlist-{code}.txt" for code in dictionaries})
+
+
+def guess_language(words: list[str], candidates: tuple[str, ...] = tuple(MARKERS)) -> str | None:
+    """A language among `candidates` when the text clearly is written in it, else None."""
     lowered = [w.lower() for w in words]
-    score = {lang: sum(w in markers for w in lowered) for lang, markers in MARKERS.items()}
-    for lang, other in (("nb", "sv"), ("sv", "nb")):
-        if score[lang] >= 3 and score[lang] > 2 * score[other]:
+    score = {lang: sum(w in MARKERS[lang] for w in lowered) for lang in candidates if lang in MARKERS}
+    for lang, own in score.items():
+        others = max((v for k, v in score.items() if k != lang), default=0)
+        if own >= 3 and own > 2 * others:
             return lang
     return None
 
@@ -185,11 +207,11 @@ def in_wordlist(word: str, wordlist: set[str]) -> bool:
         (word[:1].isupper() and word[:1].lower() + word[1:] in wordlist)
 
 
-def hunspell_unknown(words: set[str], lang: str) -> set[str]:
+def hunspell_unknown(words: set[str], lang: str, dictionary: str | None = None) -> set[str]:
     """The words hunspell's dictionary for `lang` does not know."""
     if not words:
         return set()
-    proc = subprocess.run(["hunspell", "-d", DICTIONARIES[lang], "-i", "utf-8", "-l"],
+    proc = subprocess.run(["hunspell", "-d", dictionary or DICTIONARIES[lang], "-i", "utf-8", "-l"],
                           input="\n".join(sorted(words)) + "\n", capture_output=True, text=True,
                           check=True)
     return set(proc.stdout.split())
@@ -231,12 +253,13 @@ def accept_compounds(unknown: set[str], lang: str, wordlist: set[str]) -> set[st
 
 # --- pages and their sources ------------------------------------------------------------------
 
-def source_for(rel: str, docs_dir: Path) -> tuple[str, Path | None]:
+def source_for(rel: str, setup: SpellingSetup) -> tuple[str, Path | None]:
     """(language folder, source file) of a built page, e.g. sv/dapla/botter/index.html."""
-    lang = "nb"
-    path = rel
-    if rel.startswith("sv/"):
-        lang, path = "sv", rel[3:]
+    docs_dir = setup.docs_dir
+    lang, path = setup.default_language, rel
+    head = rel.split("/", 1)[0]
+    if head != setup.default_language and (docs_dir / head).is_dir() and "/" in rel:
+        lang, path = head, rel[len(head) + 1:]
     stem = path[: -len("index.html")].rstrip("/") if path.endswith("index.html") else path[:-5]
     candidates = [f"{stem}.md", f"{stem}/index.md", f"{stem}.ipynb"] if stem else ["index.md"]
     for candidate in candidates:
@@ -261,14 +284,11 @@ def line_of_word(source: Path | None, word: str) -> int:
     return 0
 
 
-def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
-               wordlists: dict[str, Path] | None = None) -> tuple[list[dict], dict]:
+def check_site(site_dir: Path, setup: SpellingSetup) -> tuple[list[dict], dict]:
     """Unknown words of every page: [{page, source, line, lang, word}], plus statistics."""
-    from handbook.checks.accessibility import page_url, site_pages
-
-    wordlists = wordlists or WORDLISTS
-    lists = {lang: load_wordlist(path) for lang, path in wordlists.items()}
-    page_words: dict[str, dict[str, list[str]]] = {lang: {} for lang in DICTIONARIES}
+    docs_dir, default = setup.docs_dir, setup.default_language
+    lists = {lang: load_wordlist(path) for lang, path in setup.wordlists.items()}
+    page_words: dict[str, dict[str, list[str]]] = {lang: {} for lang in setup.dictionaries}
     sources: dict[str, Path | None] = {}
     skipped = []
     mislabelled: list[dict] = []
@@ -278,18 +298,18 @@ def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
             continue
         html = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
         _, texts = article_text_by_language(html)
-        folder, source = source_for(rel, docs_dir)
-        if folder == "sv" and source is None and (docs_dir / "nb").is_dir() and \
-                source_for(rel[3:], docs_dir)[1] is not None:
-            skipped.append(rel)  # a fallback page: the Norwegian text is checked under /
+        folder, source = source_for(rel, setup)
+        if folder != default and source is None and \
+                source_for(rel[len(folder) + 1:], setup)[1] is not None:
+            skipped.append(rel)  # a fallback page: its original is checked in its own language
             continue
         sources[rel] = source
         for lang, text in texts.items():
-            if lang and lang not in DICTIONARIES:
-                continue  # marked as another language (lang="en"): no dictionary for it here
             lang = lang or folder
+            if lang not in setup.dictionaries:
+                continue  # a language without a dictionary here (e.g. lang="en")
             words = words_of(text, lists.get(lang, set()) | lists.get(folder, set()))
-            guessed = guess_language(words)
+            guessed = guess_language(words, tuple(setup.dictionaries))
             if guessed and guessed != lang:
                 mislabelled.append({
                     "page": page_url(rel), "lang": lang, "word": f"(text looks {guessed})",
@@ -310,10 +330,12 @@ def check_site(site_dir: Path, docs_dir: Path = ROOT / "docs",
                       if not in_wordlist(w, lists[lang])}
         stats[f"words_{lang}"] = len(vocabulary)
         everything = vocabulary | {w for w in mixed_vocabulary if not in_wordlist(w, lists[lang])}
-        unknown_in[lang] = accept_compounds(hunspell_unknown(everything, lang), lang, lists[lang])
-    both = set.intersection(*unknown_in.values())
-    for lang, pages in [*page_words.items(), ("nb+sv", mixed)]:
-        unknown = both if lang == "nb+sv" else unknown_in[lang]
+        unknown_in[lang] = accept_compounds(
+            hunspell_unknown(everything, lang, setup.dictionaries[lang]), lang, lists[lang])
+    every = set.intersection(*unknown_in.values()) if unknown_in else set()
+    mixed_label = "+".join(setup.dictionaries)
+    for lang, pages in [*page_words.items(), (mixed_label, mixed)]:
+        unknown = every if lang == mixed_label else unknown_in[lang]
         for rel, words in pages.items():
             seen = set()
             for word in words:
@@ -339,19 +361,22 @@ def format_problem(p: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handbook.checks.spelling", description=__doc__,
+        prog="handbook check spelling", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site-dir", type=Path, default=ROOT / "site",
-                        help="built site (default site/)")
-    parser.add_argument("--docs-dir", type=Path, default=ROOT / "docs")
-    parser.add_argument("--report", type=Path, default=REPORTS_DIR / "spelling.json")
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--site-dir", type=Path, default=None,
+                        help="built site (default: site_dir of mkdocs.yml)")
+    parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--words", action="store_true",
                         help="print only the unknown words per language with counts (to review)")
     args = parser.parse_args(argv)
+    project = Project.load(args.config_file)
+    args.site_dir = args.site_dir or project.site_dir
+    args.report = args.report or project.reports_dir / "spelling.json"
     if not (args.site_dir / "index.html").exists():
         print(f"{args.site_dir}: no built site (run `make build` first)", file=sys.stderr)
         return 2
-    problems, stats = check_site(args.site_dir, args.docs_dir)
+    problems, stats = check_site(args.site_dir, SpellingSetup.for_project(project))
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps({"stats": stats, "problems": problems, "ok": not problems},
                                       indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from handbook import ROOT
-from handbook.i18n.translations import LANGUAGES, source_hash, source_language, stamp_text
+from handbook.i18n.pages import PageIndex
+from handbook.i18n.stamps import source_hash, stamp_text
+from handbook.project import Project
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*")
 ITEM_RE = re.compile(r"^(?P<indent>[ ]*)- (?P<rest>.*?)\s*$")
@@ -125,11 +126,17 @@ def add_to_nav(text: str, slug: str, title: str) -> str:
     return "\n".join(lines)
 
 
-def add_nav_translation(text: str, title_nb: str, title_sv: str) -> str:
+def add_nav_translation(text: str, title: str, translated: str, lang: str = "sv") -> str:
+    """Add `title: translated` to the nav_translations of language `lang` in the i18n plugin."""
     lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if re.match(r"^\s+nav_translations:\s*$", line)]
+    locale = next((i for i, line in enumerate(lines)
+                   if re.match(rf"^\s*-?\s*locale:\s*['\"]?{re.escape(lang)}['\"]?\s*$", line)), None)
+    if locale is None:
+        raise ScaffoldError(f"mkdocs.yml: the i18n plugin has no language {lang}")
+    block_end = _block_end(lines, locale)
+    starts = [i for i in range(locale, block_end) if re.match(r"^\s+nav_translations:\s*$", lines[i])]
     if not starts:
-        raise ScaffoldError("mkdocs.yml: the i18n plugin's sv language has no nav_translations:")
+        raise ScaffoldError(f"mkdocs.yml: the i18n plugin's {lang} language has no nav_translations:")
     start = starts[0]
     end = _block_end(lines, start)
     entries = [i for i in range(start + 1, end)
@@ -142,12 +149,12 @@ def add_nav_translation(text: str, title_nb: str, title_sv: str) -> str:
             existing = yaml.safe_load(lines[i].strip())
         except yaml.YAMLError:
             continue
-        if isinstance(existing, dict) and title_nb in existing:
-            if existing[title_nb] == title_sv:
+        if isinstance(existing, dict) and title in existing:
+            if existing[title] == translated:
                 return text
             raise ScaffoldError(f"mkdocs.yml:{i + 1}: nav_translations already translates "
-                                f"{title_nb!r} as {existing[title_nb]!r}; pick another title")
-    lines.insert(end, f"{indent}{yaml_scalar(title_nb)}: {yaml_scalar(title_sv)}")
+                                f"{title!r} as {existing[title]!r}; pick another title")
+    lines.insert(end, f"{indent}{yaml_scalar(title)}: {yaml_scalar(translated)}")
     return "\n".join(lines)
 
 
@@ -168,70 +175,95 @@ def page_text(title: str, description: str) -> str:
             f"# {title}\n")
 
 
-def scaffold(slug: str, titles: dict[str, str], descriptions: dict[str, str] | None = None,
-             root: Path = ROOT) -> list[Path]:
-    """Create both files and edit mkdocs.yml; nothing is written if a check fails."""
+def scaffold(slug: str, titles: dict[str, str], descriptions: dict[str, str] | None,
+             project: Project) -> list[Path]:
+    """Create the page in every language and edit mkdocs.yml; nothing is written if a check fails."""
+    languages, default = project.language_codes, project.default_language
     descriptions = descriptions or {}
     if not SLUG_RE.fullmatch(slug or ""):
         raise ScaffoldError(f"slug {slug!r} is not URL-safe: use lowercase a-z, 0-9 and '-' in "
                             "'/'-separated parts, e.g. dapla/nye-tilganger (no æøå, spaces, .md)")
-    for lang in LANGUAGES:
+    for lang in languages:
         title = titles.get(lang, "")
         if not title.strip() or "\n" in title:
             raise ScaffoldError(f"a one-line title in {lang} is required")
-    files = {lang: root / "docs" / lang / f"{slug}.md" for lang in LANGUAGES}
-    for lang in LANGUAGES:
+    files = {lang: project.docs_dir / lang / f"{slug}.md" for lang in languages}
+    for lang in languages:
         for suffix in (".md", ".ipynb"):
-            existing = root / "docs" / lang / f"{slug}{suffix}"
+            existing = project.docs_dir / lang / f"{slug}{suffix}"
             if existing.exists():
-                raise ScaffoldError(f"docs/{lang}/{slug}{suffix} already exists")
-    config_path = root / "mkdocs.yml"
+                raise ScaffoldError(f"{project.display(existing)} already exists")
+    config_path = project.config_file
     text = config_path.read_text(encoding="utf-8")
     config = load_config(text)
     if f"{slug}.md" in nav_paths(config.get("nav") or []):
         raise ScaffoldError(f"mkdocs.yml: nav already lists {slug}.md")
 
-    new_text = add_nav_translation(add_to_nav(text, slug, titles["nb"]), titles["nb"], titles["sv"])
+    new_text = add_to_nav(text, slug, titles[default])
+    for lang in languages[1:]:
+        new_text = add_nav_translation(new_text, titles[default], titles[lang], lang)
     check = load_config(new_text)
     if f"{slug}.md" not in nav_paths(check.get("nav") or []):
         raise ScaffoldError("internal error: the nav entry did not land in nav")
 
-    source = source_language(f"{slug}.md", root)
-    for lang in LANGUAGES:
+    index = PageIndex(project)
+    source = index.source_language(f"{slug}.md")
+    for lang in languages:
         files[lang].parent.mkdir(parents=True, exist_ok=True)
     files[source].write_text(page_text(titles[source], descriptions.get(source, "")),
                              encoding="utf-8")
-    translation = next(lang for lang in LANGUAGES if lang != source)
-    files[translation].write_text(
-        stamp_text(page_text(titles[translation], descriptions.get(translation, "")),
-                   source, source_hash(files[source])), encoding="utf-8")
+    digest = source_hash(files[source], PageIndex(project))  # a fresh index sees the new file
+    for lang in languages:
+        if lang != source:
+            files[lang].write_text(stamp_text(page_text(titles[lang], descriptions.get(lang, "")),
+                                              source, digest), encoding="utf-8")
     config_path.write_text(new_text, encoding="utf-8")
-    return [files["nb"], files["sv"], config_path]
+    return [*files.values(), config_path]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handbook.content.scaffold", description=__doc__,
+    parser = argparse.ArgumentParser(prog="handbook new-page", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("slug", help="section/name, e.g. dapla/tilganger")
-    parser.add_argument("--title-nb", required=True)
-    parser.add_argument("--title-sv", required=True)
-    parser.add_argument("--description-nb", default="")
-    parser.add_argument("--description-sv", default="")
-    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
+    parser.add_argument("--config-file", type=Path, default=None)
+    parser.add_argument("--title", action="append", default=[], metavar="LANG=TITLE",
+                        help="the page title in one language (repeat for every language)")
+    parser.add_argument("--description", action="append", default=[], metavar="LANG=TEXT")
+    args, rest = parser.parse_known_args(argv)
+    project = Project.load(args.config_file)
+    titles, descriptions = _per_language(args.title), _per_language(args.description)
+    # --title-nb "..." / --description-sv "..." spell the same thing
+    extra = argparse.ArgumentParser(add_help=False)
+    for lang in project.language_codes:
+        extra.add_argument(f"--title-{lang}", dest=f"title_{lang}")
+        extra.add_argument(f"--description-{lang}", dest=f"description_{lang}")
+    named, unknown = extra.parse_known_args(rest)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    for lang in project.language_codes:
+        titles.setdefault(lang, getattr(named, f"title_{lang}") or "")
+        descriptions.setdefault(lang, getattr(named, f"description_{lang}") or "")
     try:
-        written = scaffold(args.slug, {"nb": args.title_nb, "sv": args.title_sv},
-                           {"nb": args.description_nb, "sv": args.description_sv}, root)
+        written = scaffold(args.slug, titles, descriptions, project)
     except ScaffoldError as err:
         print(f"new-page: {err}", file=sys.stderr)
         return 1
     for path in written:
-        print(f"wrote {path.relative_to(root).as_posix()}")
-    source = source_language(f"{args.slug}.md", root)
-    print(f"The original is docs/{source}/{args.slug}.md. Write it, fill in `description:` in both "
-          "files, translate, then: python -m handbook.i18n.translations --stamp <translation>")
+        print(f"wrote {project.display(path)}")
+    source = PageIndex(project).source_language(f"{args.slug}.md")
+    print(f"The original is {project.display(project.docs_dir / source / args.slug)}.md. Write it, fill "
+          "in `description:` in every file, translate, then: handbook translations --stamp <translation>")
     return 0
+
+
+def _per_language(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        lang, sep, text = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"new-page: expected LANG=TEXT, got {pair!r}")
+        found[lang.strip()] = text
+    return found
 
 
 if __name__ == "__main__":

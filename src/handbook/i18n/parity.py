@@ -5,8 +5,8 @@ original's id with `{#id}` where the wording differs), the same code blocks with
 same code (full-line comments may be translated), and the same link targets and
 images. The H1 is the page title and is left out of the id comparison.
 
-    python -m handbook.i18n.parity                 # every page pair
-    python -m handbook.i18n.parity docs/sv/x.md    # the pairs of the given files (pre-commit)
+    handbook parity                 # every page and its translations
+    handbook parity docs/sv/x.md    # the pages of the given files (pre-commit)
 
 Messages name the file to fix first, e.g.
 `docs/sv/dapla/botter.md: 5 code blocks, docs/nb/dapla/botter.md has 6`.
@@ -17,17 +17,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
-from pymdownx.slugs import slugify
-
-from handbook import ROOT
+from handbook.i18n.pages import PageIndex
 from handbook.markdown.fences import find_blocks, normalised_code
 from handbook.markdown.headings import code_lines, headings
-
-_slug = slugify(case="lower")
+from handbook.project import Project
 
 INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # [text](target "title") and ![alt](src); nested brackets one level deep.
@@ -160,8 +156,8 @@ def compare_notebooks(source_path: str, source_text: str,
     return problems
 
 
-def compare_files(source: Path, translation: Path, root: Path = ROOT) -> list[str]:
-    sp, tp = _rel(source, root), _rel(translation, root)
+def compare_files(source: Path, translation: Path, project: Project) -> list[str]:
+    sp, tp = project.display(source), project.display(translation)
     s_text = source.read_text(encoding="utf-8")
     t_text = translation.read_text(encoding="utf-8")
     if source.suffix == ".ipynb":
@@ -169,42 +165,19 @@ def compare_files(source: Path, translation: Path, root: Path = ROOT) -> list[st
     return compare_markdown(sp, s_text, tp, t_text)
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def check(root: Path = ROOT, only: list[Path] | None = None) -> list[str]:
-    """Parity problems of every translated page pair (or of the pairs of `only`)."""
-    from handbook.i18n import translations
-
+def check(index: PageIndex, only: list[Path] | None = None) -> list[str]:
+    """Parity problems of every translation (or of the pages of the files in `only`)."""
     problems: list[str] = []
     wanted = None
     if only:
-        wanted = {translations.page_key(Path(p), root) for p in only}
+        wanted = {index.key_of(Path(p)) for p in only}
         wanted.discard(None)
-    for pair in translations.page_pairs(root):
+    for pair in index.pairs():
         if wanted is not None and pair.key not in wanted:
             continue
-        if pair.source_file.exists() and pair.translation_file.exists():
-            problems += compare_files(pair.source_file, pair.translation_file, root)
+        if not pair.source_file.exists():
+            continue
+        for lang in pair.translations:
+            if pair.file(lang).exists():
+                problems += compare_files(pair.source_file, pair.file(lang), index.project)
     return problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    problems = check(ROOT, [Path(a) for a in argv] if argv else None)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"parity: {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handbook.content import glossary
 from handbook.search.compounds import MAX_LEMMAS, Lexicon, lexicon
 
 LUNR_LANGUAGES = {"nb": "no", "sv": "sv"}
@@ -81,14 +82,12 @@ class GlossaryEntry:
         return tuple(n for n in (main, *self.variants.get(language, ())) if n)
 
 
-def load_glossary(folder: Path | None = None) -> list[GlossaryEntry]:
+def load_glossary(folder: Path) -> list[GlossaryEntry]:
     """The glossary (handbook.content.glossary, the one reader of data/glossary/) as search entries."""
-    from handbook.content import glossary
-
-    terms = glossary.load(folder) if folder else glossary.load()
-    return [GlossaryEntry(t.id, {"nb": t.nb, "sv": t.sv, "en": t.en}, t.abbr or None,
+    terms = glossary.load(folder)
+    return [GlossaryEntry(t.id, {**t.names, "en": t.en}, t.abbr or None,
                           {lang: tuple(w for w in (t.house.get(lang), *t.also.get(lang, ())) if w)
-                           for lang in ("nb", "sv")})
+                           for lang in t.names})
             for t in terms]
 
 
