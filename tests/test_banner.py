@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from handbook import ROOT
 from handbook.build import run_mkdocs
+from projects import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ theme:
   language: nb
   features: [content.action.edit]
 hooks:
-  - {ROOT / "hooks" / "translations.py"}
+  - {REPO / "hooks" / "translations.py"}
 plugins:
   - i18n:
       docs_structure: folder
@@ -75,6 +75,8 @@ def git(root: Path, *args: str) -> None:
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("banner")
     (root / "mkdocs.yml").write_text(CONFIG)
+    (root / "data").mkdir()
+    (root / "data" / "strings.yml").write_bytes((REPO / "data" / "strings.yml").read_bytes())
     for path, text in PAGES.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text)

@@ -230,15 +230,3 @@ def test_failing_notebook_fails_the_build(isolated):
     assert proc.returncode != 0
     assert "docs/nb/bok.ipynb: cell 2: notebook cell failed: ZeroDivisionError" in proc.stdout
 
-
-@pytest.mark.slow
-def test_previous_site_survives_a_failed_build(tmp_path):
-    from handbook import build
-
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous")
-    config = make_project(tmp_path / "p", {"nb/index.md": "```python\nraise SystemExit(3)\n```\n"})
-    os.environ.setdefault("HANDBOOK_TEST", "1")
-    assert build.build(site_dir=site, config_file=config) != 0
-    assert (site / "index.html").read_text() == "previous"
