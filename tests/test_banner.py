@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from projects import REPO
 
 from handbook.build import run_mkdocs
-from projects import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from projects import make_project
 
 from handbook import build
 from handbook.project import Project
-from projects import make_project
 
 
 def handbook(*args: str, env: dict | None = None) -> subprocess.Popen:
