@@ -48,7 +48,7 @@ test: $(VENV_STAMP) $(NODE_STAMP) system-packages ## Build strictly once, then r
 	$(HB) build --site-dir $(SITE)
 	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest
 
-test-fast: $(VENV_STAMP) ## The tests that need no built site, no browser and no build of their own
+test-fast: $(VENV_STAMP) $(NODE_STAMP) system-packages ## The tests that need no built site, no browser and no build of their own
 	$(PY) -m pytest -m "not browser and not slow and not site"
 
 samples: $(VENV_STAMP) ## Run every code sample and notebook (cached) without building

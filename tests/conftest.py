@@ -118,3 +118,11 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def refresh_outputs(request) -> bool:
     return request.config.getoption("--refresh-outputs")
+
+
+def pytest_collection_modifyitems(config, items):
+    # A test that reads the built site is a `site` test, marked or not: `make test-fast` leaves
+    # them out on a fresh clone, where no site has been built.
+    for item in items:
+        if "built_site" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("site"):
+            item.add_marker(pytest.mark.site)
