@@ -27,6 +27,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
+from handbook.adapters import context
 from handbook.content import library
 
 log = get_plugin_logger("handbook.content.library")
@@ -61,9 +62,10 @@ def on_config(config):
     settings = _settings(config)
     if settings is None:
         return config
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and getattr(i18n, "building", False):
-        return config  # i18n's nested build for another language: already generated
+    done = context.state(config, "library", dict)
+    if done:
+        return config  # i18n's build of another language in this run: already generated
+    done["generated"] = True
     root = Path(config.config_file_path).parent / settings["path"]
     targets = _targets(config)
     translations = tuple(lang for lang, _ in targets if lang != library.SOURCE_LANGUAGE)

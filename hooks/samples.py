@@ -58,6 +58,16 @@ def on_post_build(config):
     runner.local.stop()
 
 
+def handbook_prepare_pages(config, sources):
+    """The preview renders these pages again: run their samples first (cached)."""
+    pages = [Path(source) for source in sources if Path(source).suffix == ".md"]
+    if pages:
+        plan = execution.Plan.discover(pages)
+        plan.execute(execution.shared_runner(log=log.info))
+        for problem in plan.problems(execution.shared_runner()):
+            log.warning(problem)
+
+
 def _is_first_language(config) -> bool:
     i18n = config.plugins.get("i18n")
     return i18n is None or i18n.current_language == i18n.default_language

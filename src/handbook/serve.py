@@ -1,5 +1,8 @@
 """`handbook serve`: live preview of every language, after checking that the port is free.
 
+The preview (handbook.preview) builds every language once, then renders only the pages an edit
+touches; `--mkdocs` uses `mkdocs serve` instead.
+
 A taken port used to fail only after a whole build, with a traceback; now it fails at once and
 says which process holds the port.
 """
@@ -11,6 +14,7 @@ import errno
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 
 from handbook.build import mkdocs_env
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-file", type=Path, default=None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--mkdocs", action="store_true",
+                        help="use `mkdocs serve` (rebuilds everything on each change) instead")
     args = parser.parse_args(argv)
     try:
         project = Project.load(args.config_file)
@@ -72,8 +78,53 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"serve: {problem}", file=sys.stderr)
         return 1
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(project.config_file),
-           "-a", f"{args.host}:{args.port}"]
-    os.chdir(project.root)
-    os.execve(sys.executable, cmd, mkdocs_env())
-    return 0  # not reached
+    if args.mkdocs:
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f", str(project.config_file),
+               "-a", f"{args.host}:{args.port}"]
+        os.chdir(project.root)
+        os.execve(sys.executable, cmd, mkdocs_env())
+    return run_preview(project, args.host, args.port)
+
+
+def run_preview(project: Project, host: str, port: int) -> int:
+    from handbook.preview.server import make_server, serve_in_thread
+    from handbook.preview.session import Preview
+    from handbook.preview.watch import Watcher
+
+    os.environ.update(mkdocs_env())
+    _quiet_logging()
+    preview = Preview(project, log=lambda message: print(message, file=sys.stderr, flush=True))
+    print("preview: building every language once ...", file=sys.stderr, flush=True)
+    if not preview.full():
+        return 1
+    server = make_server(preview, host, port)
+    serve_in_thread(server)
+    watcher = Watcher(project, lambda paths: _apply(preview, paths))
+    watcher.start()
+    print(f"preview: http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        watcher.stop()
+        server.shutdown()
+
+
+def _apply(preview, paths: list[Path]) -> None:
+    what = preview.apply(paths)
+    pages = what.get("pages")
+    done = f"{len(pages)} page(s)" if pages is not None else "every language"
+    print(f"preview: {done} in {what.get('seconds', 0):.2f} s", file=sys.stderr, flush=True)
+
+
+def _quiet_logging() -> None:
+    """Warnings from MkDocs and our hooks on the console, as `mkdocs serve` shows them."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""`handbook serve`: a long-lived preview that renders only what an edit touches (see session.py)."""
