@@ -66,7 +66,8 @@ nav:
 """
 
 PAGES = {
-    "docs/nb/index.md": "---\ntitle: Hjem\n---\n\n# Hjem\n\nEn bøtte er et lager. Se [regning](regning.md).\n",
+    "docs/nb/index.md": ("---\ntitle: Hjem\n---\n\n# Hjem\n\n"
+                         "En bøtte er et lager. Se [regning](regning.md).\n"),
     "docs/sv/index.md": ("---\ntitle: Hem\ntranslation_of: {source: nb, hash: 000000000000}\n---\n\n"
                          "# Hem {#hjem}\n\nSe [räkning](regning.md).\n"),
     "docs/nb/regning.md": ("---\ntitle: Regning\n---\n\n# Regning\n\n## Summer\n\nTekst.\n\n"
