@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from mkdocs.utils import yaml_load
+
 CACHE_ENV = "HANDBOOK_CACHE_DIR"
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -172,8 +174,6 @@ def find_config(start: Path) -> Path:
 
 def read_config(path: Path) -> dict:
     """mkdocs.yml as a dict, with MkDocs' own YAML tags (!ENV, !relative, python tags)."""
-    from mkdocs.utils import yaml_load
-
     try:
         with open(path, "rb") as f:
             data = yaml_load(f)

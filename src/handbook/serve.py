@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import socket
 import sys
@@ -18,6 +19,9 @@ import time
 from pathlib import Path
 
 from handbook.build import mkdocs_env
+from handbook.preview.server import make_server, serve_in_thread
+from handbook.preview.session import Preview
+from handbook.preview.watch import Watcher
 from handbook.project import Project, ProjectError
 
 
@@ -87,10 +91,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_preview(project: Project, host: str, port: int) -> int:
-    from handbook.preview.server import make_server, serve_in_thread
-    from handbook.preview.session import Preview
-    from handbook.preview.watch import Watcher
-
     os.environ.update(mkdocs_env())
     _quiet_logging()
     preview = Preview(project, log=lambda message: print(message, file=sys.stderr, flush=True))
@@ -121,8 +121,6 @@ def _apply(preview, paths: list[Path]) -> None:
 
 def _quiet_logging() -> None:
     """Warnings from MkDocs and our hooks on the console, as `mkdocs serve` shows them."""
-    import logging
-
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logger = logging.getLogger("mkdocs")
