@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from mkdocs.utils import yaml_load
+import yaml
 
 CACHE_ENV = "HANDBOOK_CACHE_DIR"
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -176,7 +176,7 @@ def read_config(path: Path) -> dict:
     """mkdocs.yml as a dict, with MkDocs' own YAML tags (!ENV, !relative, python tags)."""
     try:
         with open(path, "rb") as f:
-            data = yaml_load(f)
+            data = yaml.load(f, Loader=_ConfigLoader)
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read: {exc.strerror}") from exc
     except Exception as exc:  # yaml errors carry their own line numbers
@@ -184,6 +184,23 @@ def read_config(path: Path) -> dict:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a mapping of settings")
     return data
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML plus MkDocs' tags: `!ENV [NAME, default]` is resolved; `!relative` and Python
+    object tags (slugify functions) are read as None, since a Project never needs them."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node):
+    names = ([loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode)
+             else loader.construct_sequence(node))
+    *variables, default = names if len(names) > 1 else (*names, None)
+    return next((os.environ[name] for name in variables if name in os.environ), default)
+
+
+_ConfigLoader.add_constructor("!ENV", _env_tag)
+_ConfigLoader.add_multi_constructor("!relative", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
 def languages_from_plugins(plugins, fallback: str) -> tuple[Language, ...]:
