@@ -51,7 +51,7 @@ PAGES = {
     "docs/nb/index.md": "---\ntitle: Hjem\n---\n\n# Hjem\n\n[Bøtter](botter.md) [Team](team.md)\n",
     "docs/sv/index.md": "---\ntitle: Hem\n---\n\n# Hem\n\n[Bøtter](botter.md) [Team](team.md)\n",
     "docs/nb/botter.md": "---\ntitle: Bøtter\n---\n\n# Bøtter\n\n## Lagre data\n\nTekst.\n",
-    "docs/nb/team.md": "---\ntitle: Team\n---\n\n# Team\n\nTekst.\n",
+    "docs/nb/team.md": "---\ntitle: Team\nchecked: 2026-12-01\n---\n\n# Team\n\nTekst.\n",
     "docs/sv/team.md": "---\ntitle: Team\ntranslation_of: {source: nb, hash: 000000000000}\n"
                        "---\n\n# Team\n\nText.\n",
     "docs/nb/ny.md": "---\ntitle: Ny\n---\n\n# Ny\n\nTekst.\n",
@@ -134,6 +134,13 @@ def test_last_updated_is_localised(site: Path):
     assert "22. november 2026" in read(site, "botter/index.html")
     assert "22 november 2026" in read(site, "sv/botter/index.html")
     assert "22. november 2026" not in read(site, "sv/botter/index.html")
+
+
+def test_a_page_says_when_it_was_last_checked_against_the_platform(site: Path):
+    assert "Sjekket mot plattformen 1. desember 2026" in read(site, "team/index.html")
+    assert "Sjekket mot plattformen" not in read(site, "botter/index.html")
+    # the translation has no `checked:` of its own
+    assert "Kontrollerad mot plattformen" not in read(site, "sv/team/index.html")
 
 
 def test_edit_link_of_a_fallback_page_opens_the_existing_original(site: Path):
