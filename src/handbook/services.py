@@ -172,6 +172,8 @@ def gcs_seed() -> dict[str, dict[str, bytes]]:
     team = _eksempelteam()
     seed = {
         "ssb-eksempelteam-data-kilde-prod": team["kilde"],
+        "ssb-eksempelteam-data-kilde-frasky-prod": {},
+        "ssb-eksempelteam-data-kilde-tilsky-prod": {},
         "ssb-eksempelteam-data-produkt-prod": team["produkt"],
         "ssb-eksempelteam-data-frasky-prod": team["frasky"],
         "ssb-eksempelteam-data-tilsky-prod": team["tilsky"],
@@ -187,17 +189,20 @@ def gcs_seed() -> dict[str, dict[str, bytes]]:
     return seed
 
 
-def mount_seed() -> dict[str, dict[str, bytes]]:
+def mount_seed(group: str = "developers") -> dict[str, dict[str, bytes]]:
     """What a Dapla Lab service started as eksempelteam in prod shows under /buckets/.
 
     {folder under /buckets: {path inside it: bytes}}; an empty dict is an empty folder.
     The team's own buckets appear by short name (produkt, frasky, tilsky), its shared
-    buckets as delt-<short name>. kilde is there only for the data-admins group with
-    activated access; the handbook's examples do not read it.
+    buckets as delt-<short name>. A service started with the developers group (the usual
+    case, and what the handbook's examples assume) has no kilde folder; one started with
+    data-admins and activated access also has kilde.
     """
     team = _eksempelteam()
-    return {name: dict(team[name]) for name in
-            ("produkt", "frasky", "tilsky", "delt-befolkning", "kilde")}
+    names = ["produkt", "frasky", "tilsky", "delt-befolkning"]
+    if group == "data-admins":
+        names.append("kilde")
+    return {name: dict(team[name]) for name in names}
 
 
 def _eksempelteam() -> dict:
