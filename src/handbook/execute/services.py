@@ -164,23 +164,75 @@ def _parquet(df) -> bytes:
 
 
 def gcs_seed() -> dict[str, dict[str, bytes]]:
+    """Dapla's buckets as they are named today, for a team called eksempelteam.
+
+    Bucket names follow ssb-<team>-data-<kind>-<env>; the product and shared buckets follow
+    SSB's naming standard: <product short name>/<data state>/<description>_p<period>_v<version>.
+    """
+    team = _eksempelteam()
+    seed = {
+        "ssb-eksempelteam-data-kilde-prod": team["kilde"],
+        "ssb-eksempelteam-data-kilde-frasky-prod": {},
+        "ssb-eksempelteam-data-kilde-tilsky-prod": {},
+        "ssb-eksempelteam-data-produkt-prod": team["produkt"],
+        "ssb-eksempelteam-data-frasky-prod": team["frasky"],
+        "ssb-eksempelteam-data-tilsky-prod": team["tilsky"],
+        "ssb-eksempelteam-data-delt-befolkning-prod": team["delt-befolkning"],
+        # The test environment has its own kilde and produkt buckets (no frasky/tilsky).
+        "ssb-eksempelteam-data-kilde-test": team["kilde"],
+        "ssb-eksempelteam-data-produkt-test": team["produkt"],
+        # Dapla Felles: everyone in SSB is a developer there.
+        "ssb-dapla-felles-data-produkt-prod": {
+            "befolkning/klargjorte-data/befolkning_p2024_v1.parquet": team["people.parquet"],
+        },
+    }
+    return seed
+
+
+def mount_seed(group: str = "developers") -> dict[str, dict[str, bytes]]:
+    """What a Dapla Lab service started as eksempelteam in prod shows under /buckets/.
+
+    {folder under /buckets: {path inside it: bytes}}; an empty dict is an empty folder.
+    The team's own buckets appear by short name (produkt, frasky, tilsky), its shared
+    buckets as delt-<short name>. A service started with the developers group (the usual
+    case, and what the handbook's examples assume) has no kilde folder; one started with
+    data-admins and activated access also has kilde.
+    """
+    team = _eksempelteam()
+    names = ["produkt", "frasky", "tilsky", "delt-befolkning"]
+    if group == "data-admins":
+        names.append("kilde")
+    return {name: dict(team[name]) for name in names}
+
+
+def _eksempelteam() -> dict:
     import pandas as pd  # only when seeding: importing it costs every build 0.4 s
 
     people = pd.DataFrame(POPULATION_NO)
     per_county = people.groupby(["fylke", "aar"], as_index=False)["innbyggere"].sum()
+    people_parquet = _parquet(people)
+    per_county_parquet = _parquet(per_county)
+    # What an old system on-prem exports: semicolons, Latin-1, codes with a leading zero.
+    on_prem_csv = people.to_csv(index=False, sep=";").encode("latin1")
     product = {
-        "inndata/befolkning_2024.csv": people.to_csv(index=False).encode(),
-        "inndata/befolkning_2024.json": people.to_json(orient="records", force_ascii=False).encode(),
-        "klargjorte-data/befolkning_2024.parquet": _parquet(people),
-        "statistikk/befolkning_per_fylke_2024.parquet": _parquet(per_county),
-        "utdata/befolkning_per_fylke_2024.csv": per_county.to_csv(index=False).encode(),
+        "befolkning/inndata/befolkning_p2024_v1.csv": people.to_csv(index=False).encode(),
+        "befolkning/inndata/befolkning_p2024_v1.json":
+            people.to_json(orient="records", force_ascii=False).encode(),
+        "befolkning/klargjorte-data/befolkning_p2024_v1.parquet": people_parquet,
+        "befolkning/statistikk/befolkning-per-fylke_p2024_v1.parquet": per_county_parquet,
+        "befolkning/utdata/befolkning-per-fylke_p2024_v1.csv":
+            per_county.to_csv(index=False).encode(),
     }
-    seed: dict[str, dict[str, bytes]] = {}
-    for env in ("prod", "staging"):
-        for kind in ("kilde", "produkt", "delt"):
-            seed[f"ssb-{env}-eksempelteam-data-{kind}"] = product if kind == "produkt" else {}
-        seed[f"ssb-{env}-dapla-data-delt"] = {"kurs/befolkning_2024.parquet": _parquet(people)}
-    return seed
+    return {
+        "people.parquet": people_parquet,
+        "kilde": {"folkeregister/befolkning_2024-01-01.csv": on_prem_csv},
+        "produkt": product,
+        "frasky": {},
+        "tilsky": {"befolkning-bakke_p2024_v1.csv": on_prem_csv},
+        "delt-befolkning": {
+            "befolkning/utdata/befolkning-per-fylke_p2024_v1.parquet": per_county_parquet,
+        },
+    }
 
 
 def s3_seed() -> dict[str, dict[str, bytes]]:
@@ -198,13 +250,14 @@ def describe() -> str:
                        "s3": {b: sorted(o) for b, o in s3_seed().items()}}, indent=2)
 
 
-# Example figures for teaching, rounded; not official statistics.
+# Example figures for teaching, not official statistics. The one source of Norwegian figures in
+# the Dapla examples: pages and notebooks read them from the seeded buckets.
 POPULATION_NO = {
-    "kommunenr": ["0301", "4601", "5001", "1103", "3201"],
-    "kommune": ["Oslo", "Bergen", "Trondheim", "Stavanger", "Bærum"],
-    "fylke": ["Oslo", "Vestland", "Trøndelag", "Rogaland", "Akershus"],
+    "kommunenr": ["0301", "4601", "5001", "1103", "1108"],
+    "kommune": ["Oslo", "Bergen", "Trondheim", "Stavanger", "Sandnes"],
+    "fylke": ["Oslo", "Vestland", "Trøndelag", "Rogaland", "Rogaland"],
     "aar": [2024] * 5,
-    "innbyggere": [717000, 291000, 214000, 149000, 130000],
+    "innbyggere": [717710, 291940, 214565, 149048, 83496],
 }
 POPULATION_SE = {
     "kommunkod": ["0180", "1480", "1280", "0380", "0580"],
