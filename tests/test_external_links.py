@@ -190,8 +190,9 @@ def test_allowlist_entries_are_validated(tmp_path, text, error):
 def test_project_allowlist_is_valid_and_covers_the_platforms(project):
     entries = ext.load_allowlist(project.data_dir / ext.ALLOWLIST_NAME)
     assert entries and all(e.reason for e in entries)
-    for url in ["https://jupyter.dapla.ssb.no/", "https://jupyter.dapla-staging.ssb.no/",
-                "https://sl-jupyter-p.ssb.no/", "https://sl-jupyter-t.ssb.no/"]:
+    for url in ["https://lab.dapla.ssb.no/", "https://lab.dapla-test.ssb.no/",
+                "https://ssb.pureservice.com/", "https://sl-jupyter-p.ssb.no/",
+                "https://sl-jupyter-t.ssb.no/"]:
         assert ext.allowed(url, entries), url
     assert not ext.allowed("https://git-scm.com/doc", entries)
 

@@ -133,7 +133,7 @@ def test_storage_samples_see_seeded_buckets(local_services):
     session = execution.Session("x.md", "python", "main", [fences.Block(
         "x.md", 1, 3, "python",
         "import gcsfs, os, boto3\n"
-        "print(gcsfs.GCSFileSystem().ls('ssb-staging-eksempelteam-data-produkt/inndata'))\n"
+        "print(gcsfs.GCSFileSystem().ls('ssb-eksempelteam-data-produkt-prod/befolkning/inndata'))\n"
         "s3 = boto3.client('s3', endpoint_url=os.environ['JUPYTERLAB_S3_ENDPOINT'],\n"
         "    aws_access_key_id=os.environ['JUPYTERLAB_S3_ACCESS_KEY_ID'],\n"
         "    aws_secret_access_key=os.environ['JUPYTERLAB_S3_SECRET_ACCESS_KEY'])\n"
@@ -141,7 +141,7 @@ def test_storage_samples_see_seeded_buckets(local_services):
         executable=True)], services=("gcs", "s3"), key="test-storage")
     result = execution.run_session(session, local_services, refresh=True)
     assert result.ok, result.message
-    assert "inndata/befolkning_2024.csv" in result.outputs[0]["stdout"]
+    assert "befolkning/inndata/befolkning_p2024_v1.csv" in result.outputs[0]["stdout"]
     assert "main/indata/befolkning_2024.parquet" in result.outputs[0]["stdout"]
 
 
