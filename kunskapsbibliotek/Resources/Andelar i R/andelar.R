@@ -8,7 +8,7 @@ andel <- function(varden) {
 
 stopifnot(identical(andel(c(1, 1, 2)), c(0.25, 0.25, 0.5)))
 
-# Påhittade avrundade exempeltal, inte officiell statistik.
+# Avrundad folkmängd i fem kommuner som exempel, inte officiell statistik.
 befolkning <- data.frame(
   kommun = c("Stockholm", "Göteborg", "Malmö", "Uppsala", "Linköping"),
   folkmangd = c(988000, 604000, 362000, 242000, 167000)

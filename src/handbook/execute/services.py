@@ -260,6 +260,8 @@ POPULATION_NO = {
     "innbyggere": [717710, 291940, 214565, 149048, 83496],
 }
 POPULATION_SE = {
+    # Municipality (kommun) populations; `lan` is the county (län) each kommun lies in. They are
+    # not county totals: a sum per län covers only these kommuner, so do not label it as the län's.
     "kommunkod": ["0180", "1480", "1280", "0380", "0580"],
     "kommun": ["Stockholm", "Göteborg", "Malmö", "Uppsala", "Linköping"],
     "lan": ["Stockholms län", "Västra Götalands län", "Skåne län", "Uppsala län",
