@@ -8,9 +8,21 @@ written.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+# The fence option value -> the class that plays it (module:Class, imported on first use).
+REGISTRY = {
+    "pypi": "handbook.execute.standins.pypi:PyPI",
+    "nexus": "handbook.execute.standins.nexus:Nexus",
+    "cran": "handbook.execute.standins.cran:CRAN",
+    "git": "handbook.execute.standins.git:Git",
+}
 
 
 @dataclass(frozen=True)
@@ -43,3 +55,76 @@ class StandIn(Protocol):
 
     def stop(self) -> None:
         """Stop the server and remove its temporary files."""
+
+
+def standin_class(name: str) -> type:
+    if name not in REGISTRY:
+        raise KeyError(f"no stand-in called {name!r}; known: {', '.join(REGISTRY)}")
+    module, _, cls = REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def all_hosts() -> tuple[str, ...]:
+    return tuple(sorted({h for name in REGISTRY for h in standin_class(name).hosts}))
+
+
+class StandIns:
+    """The stand-ins of one build: each started on first use, reset before every session that
+    uses it (holding its lock for the session), and all stopped by stop()."""
+
+    def __init__(self, cache_dir: Path, data_dir: Path):
+        from handbook.execute.standins.tls import Authority
+        from handbook.execute.standins.web import Front
+
+        self.cache_dir, self.data_dir = Path(cache_dir), Path(data_dir)
+        self.front = Front(Authority(self.cache_dir / "standins" / "ca"), all_hosts())
+        self._instances: dict[str, StandIn] = {}
+        self._locks = {name: threading.Lock() for name in REGISTRY}
+        self._start_lock = threading.Lock()
+
+    def get(self, name: str) -> StandIn:
+        with self._start_lock:
+            if name not in self._instances:
+                instance = standin_class(name)(self.cache_dir, self.data_dir, front=self.front)
+                instance.start()
+                self._instances[name] = instance
+            return self._instances[name]
+
+    @contextlib.contextmanager
+    def session(self, names):
+        """Hold the named stand-ins, freshly reset, and yield what the session gets of them."""
+        names = sorted(set(names))
+        with contextlib.ExitStack() as stack:
+            merged = Exposure()
+            for name in names:
+                instance = self.get(name)
+                stack.enter_context(self._locks[name])
+                instance.reset()
+                merged = merge(merged, instance.exposure())
+            yield merged
+
+    def stop(self) -> None:
+        with self._start_lock:
+            for instance in self._instances.values():
+                instance.stop()
+            self._instances.clear()
+            self.front.close()
+
+
+def merge(a: Exposure, b: Exposure) -> Exposure:
+    endpoints = list(dict.fromkeys([*a.endpoints, *b.endpoints]))
+    return Exposure(endpoints, {**a.env, **b.env}, {**a.files, **b.files})
+
+
+def fingerprint(names, data_dir: Path) -> str:
+    """Changes when what the named stand-ins serve, or how, changes: for sample cache keys."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for source in sorted(here.glob("*.py")):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    for name in sorted(set(names)):
+        h.update(name.encode())
+        for data in getattr(standin_class(name), "data_files", ()):
+            path = Path(data_dir) / data
+            h.update(path.read_bytes() if path.exists() else b"missing")
+    return h.hexdigest()[:16]
