@@ -40,6 +40,11 @@ class Exposure:
     env: dict[str, str] = field(default_factory=dict)        # variables the session gets
     files: dict[str, Path] = field(default_factory=dict)     # sandbox path -> host file, read-only
 
+    def host_env(self) -> dict[str, str]:
+        """The environment for a client on the host itself: sandbox paths become host files."""
+        return {name: str(self.files[value]) if value in self.files else value
+                for name, value in self.env.items()}
+
 
 class StandIn(Protocol):
     name: str          # the fence option value: services="pypi git"

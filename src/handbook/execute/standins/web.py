@@ -159,7 +159,7 @@ class Front:
             self._context = self.authority.server_context(self._cert_hosts or ("localhost",))
         servers = [_Server(self, default_site, None), _Server(self, default_site, self._context)]
         for server in servers:
-            threading.Thread(target=server.serve_forever, daemon=True,
+            threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True,
                              name=f"standin-{server.server_address[1]}").start()
         return Listeners(servers[0].server_address[1], servers[1].server_address[1]), servers
 
@@ -180,15 +180,22 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs in the connection's own thread, not in the accept loop.
-        if self.context is not None:
-            try:
-                request.settimeout(30)
-                request = self.context.wrap_socket(request, server_side=True)
-            except (OSError, ssl.SSLError):
-                with contextlib.suppress(OSError):
-                    request.close()
-                return
-        super().finish_request(request, client_address)
+        if self.context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request.settimeout(30)
+            secure = self.context.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):
+            with contextlib.suppress(OSError):
+                request.close()
+            return
+        try:
+            secure.settimeout(300)
+            super().finish_request(secure, client_address)
+        finally:
+            with contextlib.suppress(OSError, ssl.SSLError):
+                secure.close()
 
     def handle_error(self, request, client_address):
         pass  # clients that go away are normal
