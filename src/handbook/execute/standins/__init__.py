@@ -1,9 +1,20 @@
-"""Local stand-ins for the services code samples talk to (storage, package indexes, git remotes).
+"""Local stand-ins for the services code samples talk to (package indexes, CRAN, git remotes).
 
 Each stand-in is a real server on the host's 127.0.0.1 speaking the real protocol. The sandbox
 makes its endpoints reachable inside a sample's own network namespace under the names and ports
-the page shows (see `Endpoint`), so `pip install --index-url https://nexus.example/...` runs as
-written.
+the page shows (see `Endpoint`), so `pip install --index-url https://nexus.ssb.no/...` runs as
+written. The fence option `services="pypi git"` names the stand-ins a session uses:
+
+- `pypi` (pypi.py): pypi.org and files.pythonhosted.org, the pinned wheels;
+- `nexus` (nexus.py): nexus.ssb.no, the same wheels and the CRAN repository under Nexus' paths;
+- `cran` (cran.py): cloud.r-project.org and cran.r-project.org, R packages from Debian;
+- `git` (git.py): github.com, api.github.com and gitlab.example.org, seeded repositories.
+
+All of one build's stand-ins answer on one shared HTTP and one shared HTTPS port (web.py routes
+by the Host header), so a session may combine any of them: every endpoint on port 443 has the
+same target port. The certificate comes from a local CA in the cache (tls.py).
+`StandIns` is what a build holds: it starts each stand-in on first use, resets it before every
+session that uses it and stops everything at the end.
 """
 
 from __future__ import annotations
