@@ -494,3 +494,9 @@ def test_github_and_gitlab_api(build, tmp_path):
                  f"git clone {url}\ncd analys\ngit commit -q --allow-empty -m start\n"
                  "git push -q origin main\ngit log --oneline", env, tmp_path / "w")
         assert "empty repository" in out and "start" in out
+    with session(build, "git") as exposure, EndpointProxy(exposure.endpoints) as proxy:
+        github = _opener(proxy, exposure, token="ghp_eksempel")
+        with pytest.raises(urllib.error.HTTPError, match="404"):  # the next session starts afresh
+            github.open("https://api.github.com/repos/statisticsnorway/stat-ny", timeout=30)
+        with github.open("https://api.github.com/repos/statisticsnorway/stat-testprod", timeout=30) as r:
+            assert json.load(r)["default_branch"] == "main"

@@ -57,14 +57,19 @@ class Git(HttpStandIn):
         self.workdir = Path(tempfile.mkdtemp(prefix="handbook-git-"))
         self.template, self.live = self.workdir / "template", self.workdir / "live"
         self._lock = threading.Lock()
+        self._dirty = True
         for repo in yaml.safe_load(seeds.read_text(encoding="utf-8"))["repositories"]:
             build_repository(self.template, repo["url"], repo.get("commits") or [], self.workdir)
         self.reset()
 
     def reset(self) -> None:
+        """Copy the template back, if anything was pushed or created since the last reset."""
         with self._lock:
+            if self.live.exists() and not self._dirty:
+                return
             shutil.rmtree(self.live, ignore_errors=True)
             shutil.copytree(self.template, self.live, symlinks=True)
+            self._dirty = False
 
     def stop(self) -> None:
         super().stop()
@@ -101,6 +106,8 @@ class Git(HttpStandIn):
         return Response.text(404, "Repository not found.")
 
     def _backend(self, request: Request, root: Path, path_info: str) -> Response:
+        if path_info.endswith("/git-receive-pack"):
+            self._dirty = True  # a push changes the repositories: the next reset copies them back
         user = _basic_user(request)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
@@ -152,6 +159,7 @@ class Git(HttpStandIn):
                 return Response.json({"message": "Repository creation failed.", "errors": [
                     {"resource": "Repository", "code": "custom", "field": "name",
                      "message": "name already exists on this account"}]}, 422)
+            self._dirty = True
             build_repository(self.live, f"https://{GITHUB}/{owner}/{name}.git", [], self.workdir)
             return Response.json(_github_repo(owner, name, _json(request)), 201)
         if (request.method == "GET" and len(parts) == 3 and parts[0] == "repos"
@@ -180,6 +188,7 @@ class Git(HttpStandIn):
                 return Response.json({"message": {"name": ["can't be blank"]}}, 400)
             if (self.live / GITLAB / namespace / f"{name}.git").exists():
                 return Response.json({"message": {"path": ["has already been taken"]}}, 400)
+            self._dirty = True
             build_repository(self.live, f"https://{GITLAB}/{namespace}/{name}.git", [], self.workdir)
             return Response.json(_gitlab_project(namespace, name), 201)
         if request.method == "GET" and len(parts) == 2 and parts[0] == "projects":

@@ -19,10 +19,15 @@ import email.parser
 import fcntl
 import hashlib
 import html
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import urllib.parse
+import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,8 +107,6 @@ def foreign_requirements(path: Path, python: str = sys.executable):
 
     environment = None
     if python != sys.executable:
-        import json
-
         environment = json.loads(subprocess.run(
             [python, "-c", "import json; from packaging.markers import default_environment as d; "
                            "print(json.dumps(d()))"], capture_output=True, text=True, check=True).stdout)
@@ -115,11 +118,6 @@ def foreign_requirements(path: Path, python: str = sys.executable):
 def _download_one(name: str, version: str, hashes: set[str], folder: Path) -> None:
     """One wheel of a package for another platform (the smallest, preferring a pure one), so
     the index can show it to lockers like Poetry, which resolve for every platform."""
-    import json
-    import os
-    import urllib.parse
-    import urllib.request
-
     index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
     page = f"{index}/{normalize(name)}/"
     request = urllib.request.Request(page, headers={"Accept": SIMPLE_JSON})
@@ -172,9 +170,11 @@ class PackageIndex:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.projects: dict[str, list[Distribution]] = {}
+        digests = _Digests(self.folder / ".digests.json")
         for path in sorted(self.folder.glob("*.whl")):
-            dist = read_wheel(path)
+            dist = read_wheel(path, digests)
             self.projects.setdefault(normalize(dist.name), []).append(dist)
+        digests.save()
 
     def find(self, name: str) -> list[Distribution] | None:
         return self.projects.get(normalize(name))
@@ -262,8 +262,6 @@ class PackageIndex:
         response = self.json_api(name, None, files)
         if response.status != 200:
             return response
-        import json
-
         data = json.loads(response.body)
         data["releases"] = {}
         for d in self.find(name):
@@ -272,7 +270,37 @@ class PackageIndex:
         return Response.json(data)
 
 
-def read_wheel(path: Path) -> Distribution:
+class _Digests:
+    """sha256 and md5 of each file, kept next to the wheels: hashing 70 MB on every start is slow."""
+
+    def __init__(self, path: Path):
+        self.path, self.changed = path, False
+        try:
+            self.known = json.loads(path.read_text())
+        except (OSError, ValueError):
+            self.known = {}
+
+    def of(self, file: Path) -> tuple[str, str, int]:
+        st = file.stat()
+        entry = self.known.get(file.name)
+        if not entry or entry[:2] != [st.st_size, st.st_mtime_ns]:
+            data = file.read_bytes()
+            entry = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest(),
+                     hashlib.md5(data, usedforsecurity=False).hexdigest()]
+            self.known[file.name], self.changed = entry, True
+        return entry[2], entry[3], entry[0]
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError):
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.known, f)
+            os.replace(tmp, self.path)
+
+
+def read_wheel(path: Path, digests: _Digests | None = None) -> Distribution:
     with zipfile.ZipFile(path) as wheel:
         candidates = [n for n in wheel.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
         if not candidates:
@@ -293,9 +321,8 @@ def read_wheel(path: Path) -> Distribution:
         "classifiers": message.get_all("Classifier") or [], "keywords": message["Keywords"],
         "description_content_type": message["Description-Content-Type"], "platform": None,
     }
-    data = path.read_bytes()
-    return Distribution(path, message["Name"], message["Version"], hashlib.sha256(data).hexdigest(),
-                        hashlib.md5(data, usedforsecurity=False).hexdigest(), len(data), metadata, info)
+    sha256, md5, size = (digests or _Digests(path.with_name(".no-digests"))).of(path)
+    return Distribution(path, message["Name"], message["Version"], sha256, md5, size, metadata, info)
 
 
 def _file_entry(d: Distribution, files: str) -> dict:

@@ -144,8 +144,7 @@ class Front:
             self._direct.clear()
             self._sites.clear()
             self._shared = None
-        for _, servers in entries:
-            _shutdown(servers)
+        _shutdown([server for _, servers in entries for server in servers])
 
     def route(self, host: str, default) -> object | None:
         with self._lock:
@@ -165,8 +164,13 @@ class Front:
 
 
 def _shutdown(servers) -> None:
+    """Stop servers side by side (each waits for its accept loop to notice)."""
+    threads = [threading.Thread(target=server.shutdown) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     for server in servers:
-        server.shutdown()
         server.server_close()
 
 
