@@ -380,8 +380,9 @@ options(repos = c(CRAN = "https://cloud.r-project.org"))
 install.packages("renv")
 writeLines(c("library(jsonlite)", "library(DBI)"), "analyse.R")
 renv::init(bare = TRUE)
-renv::install(c("jsonlite", "DBI"))
+renv::install(c("jsonlite", "DBI", "IRkernel"))
 renv::snapshot(prompt = FALSE)
+IRkernel::installspec(name = "prosjekt", displayname = "R (prosjekt)")
 """
 RENV_RESTORE = """
 source(".Rprofile")  # what R does when it starts in the folder (Rscript --vanilla skips it)
@@ -400,6 +401,8 @@ def test_renv_snapshot_and_restore(build, tmp_path):
         project.mkdir()
         (project / "init.R").write_text(RENV_INIT)
         sh("Rscript --vanilla init.R", kari, project)
+        kernel = tmp_path / "kari/.local/share/jupyter/kernels/prosjekt/kernel.json"
+        assert json.loads(kernel.read_text())["language"] == "R"  # IRkernel from the renv library
         lock = json.loads((project / "renv.lock").read_text())
         assert {"jsonlite", "DBI", "renv"} <= set(lock["Packages"])
         assert lock["R"]["Repositories"] == [{"Name": "CRAN", "URL": "https://cloud.r-project.org"}]
