@@ -174,6 +174,24 @@ def test_a_session_shares_one_port_per_scheme_and_trusts_the_ca(build):
             assert exposure.env[name] == ca
 
 
+def test_sessions_take_turns_with_a_stand_in_they_can_change(build):
+    import threading
+
+    assert git.Git.exclusive and not pypi.PyPI.exclusive and not cran.CRAN.exclusive
+    entered = threading.Event()
+
+    def second():
+        with build.session(["git"]):
+            entered.set()
+
+    with session(build, "git"):
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        assert not entered.wait(0.5), "a second git session ran while the first held the remote"
+    assert entered.wait(30)
+    thread.join(30)
+
+
 def test_proxy_reaches_stand_ins_only(build):
     with session(build, "git") as exposure, EndpointProxy(exposure.endpoints) as proxy:
         opener = _opener(proxy, exposure)

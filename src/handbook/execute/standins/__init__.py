@@ -59,6 +59,7 @@ class Exposure:
 
 class StandIn(Protocol):
     name: str          # the fence option value: services="pypi git"
+    exclusive: bool    # sessions can change it: one session at a time, reset before each
 
     def start(self) -> None:
         """Start the server (idempotent); called once per build process, lazily."""
@@ -86,7 +87,7 @@ def all_hosts() -> tuple[str, ...]:
 
 class StandIns:
     """The stand-ins of one build: each started on first use, reset before every session that
-    uses it (holding its lock for the session), and all stopped by stop()."""
+    uses it (holding its lock for the session if it can change), and all stopped by stop()."""
 
     def __init__(self, cache_dir: Path, data_dir: Path):
         from handbook.execute.standins.tls import Authority
@@ -95,11 +96,12 @@ class StandIns:
         self.cache_dir, self.data_dir = Path(cache_dir), Path(data_dir)
         self.front = Front(Authority(self.cache_dir / "standins" / "ca"), all_hosts())
         self._instances: dict[str, StandIn] = {}
-        self._locks = {name: threading.Lock() for name in REGISTRY}
-        self._start_lock = threading.Lock()
+        self._locks = {name: threading.Lock() for name in REGISTRY}          # held by a session
+        self._start_locks = {name: threading.Lock() for name in REGISTRY}    # held while starting
 
     def get(self, name: str) -> StandIn:
-        with self._start_lock:
+        """The running stand-in (started now if need be: the first start may take minutes)."""
+        with self._start_locks[name]:
             if name not in self._instances:
                 instance = standin_class(name)(self.cache_dir, self.data_dir, front=self.front)
                 instance.start()
@@ -114,17 +116,17 @@ class StandIns:
             merged = Exposure()
             for name in names:
                 instance = self.get(name)
-                stack.enter_context(self._locks[name])
+                if getattr(instance, "exclusive", True):  # read-only stand-ins serve sessions side by side
+                    stack.enter_context(self._locks[name])
                 instance.reset()
                 merged = merge(merged, instance.exposure())
             yield merged
 
     def stop(self) -> None:
-        with self._start_lock:
-            for instance in self._instances.values():
-                instance.stop()
-            self._instances.clear()
-            self.front.close()
+        for name in list(self._instances):
+            with self._start_locks[name]:
+                self._instances.pop(name).stop()
+        self.front.close()
 
 
 def merge(a: Exposure, b: Exposure) -> Exposure:

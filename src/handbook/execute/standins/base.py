@@ -18,6 +18,7 @@ class HttpStandIn:
 
     name: str = ""
     hosts: tuple[str, ...] = ()
+    exclusive = False   # read-only: any number of sessions at once, nothing to reset
 
     def __init__(self, cache_dir: Path, data_dir: Path, front: Front | None = None):
         self.cache_dir = Path(cache_dir)

@@ -47,6 +47,7 @@ class Git(HttpStandIn):
     name = "git"
     hosts = (GITHUB, GITHUB_API, GITLAB)
     data_files = (SEEDS,)
+    exclusive = True    # pushes change the repositories: one session at a time
 
     def prepare(self) -> None:
         seeds = Path(self.data_dir) / SEEDS
