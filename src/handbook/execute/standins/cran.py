@@ -84,6 +84,9 @@ def ensure_repository(cache_dir: Path, data_dir: Path) -> Path:
             "".join(f"{name} {version} {how}\n" for name, (version, how) in sorted(packages.items())))
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)
+        for old in target.parent.iterdir():  # repositories of earlier lists or releases
+            if old.is_dir() and old != target and not old.name.endswith(".partial"):
+                shutil.rmtree(old, ignore_errors=True)
     return target
 
 

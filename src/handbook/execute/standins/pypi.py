@@ -80,6 +80,9 @@ def ensure_wheels(cache_dir: Path, requirements: Path, python: str = sys.executa
         (partial / ".complete").write_text("\n".join(sorted(p.name for p in partial.glob("*.whl"))) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)
+        for old in target.parent.glob(f"{interpreter_tag(python)}-*"):  # earlier pins
+            if old != target and not old.name.endswith(".partial"):
+                shutil.rmtree(old, ignore_errors=True)
     return target
 
 
