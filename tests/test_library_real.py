@@ -116,9 +116,7 @@ def test_every_article_resource_file_and_template_is_published(real_site):
 
 
 def _published(site: Path, prefix: str, rel: PurePosixPath) -> Path:
-    """Where a library file's committed bytes are: notebooks per language, files once."""
-    if rel.suffix == ".ipynb":
-        return site / prefix / PREFIX / str(rel)
+    """Where a library file's committed bytes are: once, in the default language's folder."""
     plain = site / PREFIX / str(rel)
     return plain if plain.exists() else plain.with_name(plain.name + ".txt")
 

@@ -22,6 +22,7 @@ from handbook.adapters import context
 from handbook.content.library import commonmark, site
 from handbook.content.library import settings as library_settings
 from handbook.content.library.model import WARNING
+from handbook.content.library.sanitize import plain_text
 
 log = get_plugin_logger("handbook.content.library")
 STATE = "library"
@@ -72,7 +73,7 @@ def on_nav(nav, config, files):
         children = [f.page for f in (files.get_file_from_path(folder + path)
                                      for path in NAV_PAGES) if f is not None and f.page is not None]
         if children:
-            _add_section(nav, Section(pub.name, children), pub.settings.nav)
+            _add_section(nav, Section(plain_text(pub.name), children), pub.settings.nav)
     return nav
 
 

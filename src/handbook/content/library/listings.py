@@ -90,11 +90,7 @@ def file_list(ctx: Context, res, page: PurePosixPath) -> list[str]:
         elif rel in ctx.plan.pages:
             entry = f"- [{shown}]({link(page, ctx.plan.pages[rel])})"
             if rel in ctx.plan.notebooks:
-                out = ctx.plan.pages[rel].with_name(rel.name)
-                href = ctx.sitemap.href(page, ctx.sitemap.lang_prefix
-                                        + f"{ctx.settings.url_prefix}/{out}")
-                entry += (f' · <a href="{href}" download="{html.escape(rel.name)}">'
-                          f"{html.escape(s['download'])}</a>")
+                entry += " · " + download_link(ctx, rel, page, s["download"], named=False)
             lines.append(entry)
         elif rel in ctx.plan.files:
             target = ctx.plan.files[rel]
@@ -106,6 +102,18 @@ def file_list(ctx: Context, res, page: PurePosixPath) -> list[str]:
         else:
             lines.append(f"- {shown}")
     return lines
+
+
+def download_link(ctx: Context, rel: PurePosixPath, page: PurePosixPath, label: str,
+                  named: bool = True) -> str:
+    """Raw HTML link to a notebook's committed bytes. There is one copy, in the default
+    language's folder, for every language: its `hreflang` says the file is in the library's
+    language (and tells the link check that the language change is meant)."""
+    target = ctx.plan.pages[rel].with_name(rel.name)
+    href = ctx.sitemap.href(page, ctx.sitemap.site_url(target, page=False))
+    text = f"{label}: {rel.name}" if named else label
+    return (f'<a href="{href}" download="{html.escape(rel.name)}" '
+            f'hreflang="{html.escape(ctx.settings.language)}">{html.escape(text)}</a>')
 
 
 def copy_section(ctx: Context, res, page: PurePosixPath) -> list[str]:

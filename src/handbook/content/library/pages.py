@@ -10,7 +10,6 @@ library's language shown on another language's site carries a note and `lang` ma
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -214,10 +213,8 @@ def notebook(ctx: Context, rel: PurePosixPath, name: str, out: PurePosixPath) ->
     fallback = ctx.s["desc_page"].format(name=name, library=ctx.name)
     draft = Draft(name, fallback, listings.md_text(name), rel, foreign=ctx.foreign,
                   h1_foreign=ctx.foreign, execute=executed)
-    download = ctx.sitemap.href(out, ctx.sitemap.lang_prefix + f"{ctx.settings.url_prefix}/"
-                                + str(out.with_name(rel.name)))
-    draft.head = (f'<p class="kb-download"><a href="{download}" download="{html.escape(rel.name)}">'
-                  f'{html.escape(ctx.s["download_notebook"])}: {html.escape(rel.name)}</a></p>')
+    link = listings.download_link(ctx, rel, out, ctx.s["download_notebook"])
+    draft.head = f'<p class="kb-download">{link}</p>'
     try:
         data = read_bytes(ctx.lib.root, rel)
         nb = notebooks.load(data)

@@ -15,7 +15,8 @@
 Pages are written for every language; files, zips and notebook output images only into the
 default language's folder (mkdocs-static-i18n's fallback serves them to the other languages,
 so the site holds one copy). Notebooks are rendered from their stored outputs; the committed
-`.ipynb` is copied into the built site as a download (`Rendering.downloads`). A library that
+`.ipynb` is copied once into the default language's folder of the built site as a download
+(`Rendering.downloads`), and every language links it. A library that
 is executed keeps its notebooks as `.ipynb` pages, which the notebook runner executes; they
 are rendered the same way at build time (`Rendering.deferred`).
 
@@ -178,7 +179,8 @@ def render_library(lib: Library, settings: LibrarySettings, lang: str, *, defaul
             outputs[out] = draft.page(ctx).encode("utf-8")
     if default:
         outputs.update(_static(ctx, drafts))
-    downloads = {the_plan.pages[rel].with_name(rel.name): rel for rel in the_plan.notebooks}
+    downloads = {the_plan.pages[rel].with_name(rel.name): rel for rel in the_plan.notebooks} \
+        if default else {}
     return Rendering(outputs, downloads, deferred, sitemap, ctx.problems)
 
 
