@@ -343,7 +343,8 @@ def test_notebook_page_shows_stored_outputs_and_excludes_them_from_search():
     out = render(TRAITS, "sv")
     page = text(out, "Resources/Diagram i R/Stapeldiagram i R.md")
     assert '```r skip="knowledge library: shown, not run"\nlibrary(minio.s3)' in page
-    assert '<div class="kb-output" data-search-exclude markdown="0"><table class="dataframe">' in page
+    assert ('<div class="kb-output jp-OutputArea" data-search-exclude markdown="0">'
+            '<table class="dataframe">') in page
     assert "KLART: UTDATA-UNIK-TEXT" in page and page.count("data-search-exclude") == 2  # images hold no text
     assert "![plot without title](Stapeldiagram%20i%20R.ipynb.outputs/2-1.png){ .kb-output-image }" in page
     assert ('<a href="../../../../../kb/Resources/Diagram%20i%20R/Stapeldiagram%20i%20R.ipynb" '

@@ -84,7 +84,7 @@ def file_list(ctx: Context, res, page: PurePosixPath) -> list[str]:
     s = ctx.s
     lines = [f"## {s['files']} {{#{IDS['files']}}}", ""]
     for rel in res.files:
-        shown = md_text(str(rel.relative_to(res.rel)))
+        shown = ctx.named(str(rel.relative_to(res.rel)))
         if rel == res.readme:
             lines.append(f"- {shown} ({s['this_page']})")
         elif rel in ctx.plan.pages:
@@ -111,9 +111,13 @@ def download_link(ctx: Context, rel: PurePosixPath, page: PurePosixPath, label: 
     language (and tells the link check that the language change is meant)."""
     target = ctx.plan.pages[rel].with_name(rel.name)
     href = ctx.sitemap.href(page, ctx.sitemap.site_url(target, page=False))
-    text = f"{label}: {rel.name}" if named else label
-    return (f'<a href="{href}" download="{html.escape(rel.name)}" '
-            f'hreflang="{html.escape(ctx.settings.language)}">{html.escape(text)}</a>')
+    lang = html.escape(ctx.settings.language)
+    text = html.escape(label)
+    if named:
+        name = html.escape(rel.name)
+        text += f': <span lang="{lang}">{name}</span>' if ctx.foreign else f": {name}"
+    return f'<a href="{href}" download="{html.escape(rel.name)}" hreflang="{lang}">{text}</a>'
+
 
 
 def copy_section(ctx: Context, res, page: PurePosixPath) -> list[str]:
@@ -126,7 +130,7 @@ def copy_section(ctx: Context, res, page: PurePosixPath) -> list[str]:
     zip_target = link(page, ctx.plan.zips[res.name])
     return [f"## {s['copy_title']} {{#{IDS['copy']}}}", "", s["copy_text"], "",
             *commonmark.fence("\n".join(command), "text", CodePolicy(run=True)), "",
-            s["copy_after"], "", f"[{s['download_zip']}: {md_text(res.name + '.zip')}]({zip_target})"]
+            s["copy_after"], "", f"[{s['download_zip']}: {ctx.named(res.name + '.zip')}]({zip_target})"]
 
 
 def template_summary(ctx: Context) -> list[str]:

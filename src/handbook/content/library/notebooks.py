@@ -2,8 +2,9 @@
 
 Markdown cells go through the same CommonMark rewriting as articles (one cell at a time, as
 Jupyter renders them); code cells become fenced code in the kernel's language; outputs follow
-their cell inside `<div class="kb-output" data-search-exclude>`, so search indexes the
-notebook's text and code but not what it printed. Output HTML (data frames) is sanitised;
+their cell inside `<div class="kb-output jp-OutputArea" data-search-exclude>`, so search
+indexes the notebook's text and code but not what it printed (and the spelling check, like for
+our own notebooks, skips it). Output HTML (data frames) is sanitised;
 images become files beside the page (`images="files"`, shared by every language) or, for a
 notebook rendered at build time from a fresh execution, `data:` images (`images="inline"`).
 SVG output is only ever an `<img>`, where it cannot run script. Widgets and JavaScript outputs
@@ -205,7 +206,7 @@ def _pre(text: str, kind: str) -> str:
 
 
 def _wrap(inner: str) -> str:
-    return f'<div class="kb-output" data-search-exclude markdown="0">{inner}</div>'
+    return f'<div class="kb-output jp-OutputArea" data-search-exclude markdown="0">{inner}</div>'
 
 
 def first_paragraph(markdown: str, limit: int = 200) -> str:

@@ -11,6 +11,7 @@ library's language shown on another language's site carries a note and `lang` ma
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -142,7 +143,7 @@ def _source(ctx: Context, rel: PurePosixPath) -> tuple[str, bool]:
         candidate = translation_of(rel, ctx.lang)
         if candidate in ctx.lib.files:
             text = _read(ctx, candidate)
-            return commonmark.re.sub(rf"(\]\([^)\s]*?)\.{ctx.lang}\.md\b", r"\1.md", text), True
+            return re.sub(rf"(\]\([^)\s]*?)\.{ctx.lang}\.md\b", r"\1.md", text), True
     return _read(ctx, rel), False
 
 
@@ -271,7 +272,7 @@ def all_drafts(ctx: Context) -> dict[PurePosixPath, Draft]:
     front = plan.pages[PurePosixPath(".")]
     listing = _overview(ctx, front)
     d = Draft(ctx.name, ctx.settings.description or s["desc_front"].format(name=ctx.name),
-              listings.md_text(ctx.name), PurePosixPath("."))
+              listings.md_text(ctx.name), PurePosixPath("."), h1_foreign=True)  # the library's name
     d.head = "\n\n".join(x for x in (listings.md_text(ctx.settings.description or ""),
                                        listings.repository_line(ctx), listing) if x)
     embedded(ctx, lib.readme, ctx.name, d)

@@ -32,6 +32,7 @@ from handbook.content.library.model import (
     is_translation,
 )
 from handbook.content.library.tree import Tree, read_text, scan
+from handbook.markdown import frontmatter
 
 REQUIRED_TEMPLATE_FIELDS = ("name", "git", "description")
 FORMAT_FOLDERS = ("Articles", "Resources", "Templates")
@@ -112,7 +113,8 @@ def validate(root: Path | str, translations: tuple[str, ...] = ("nb",)) -> list[
 
 
 def first_h1(markdown: str) -> str | None:
-    for heading in commonmark.headings(markdown):
+    """The text of the first first-level heading (front matter skipped), if any."""
+    for heading in commonmark.headings(frontmatter.split(markdown)[1]):
         if heading.level == 1 and heading.text:
             return heading.text
     return None
