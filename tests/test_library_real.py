@@ -20,12 +20,12 @@ from urllib.parse import unquote
 
 import pytest
 
-from handbook import ROOT
 from handbook.build import run_mkdocs
 from handbook.checks import links as linkcheck
 from handbook.content.library import commonmark, read_library
 
 REAL = os.environ.get("HANDBOOK_REAL_LIBRARY")
+REPO = Path(__file__).resolve().parents[1]  # the handbook checkout these tests belong to
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not REAL, reason="set HANDBOOK_REAL_LIBRARY to a checkout of "
@@ -51,10 +51,10 @@ def real_site(tmp_path_factory):
     project = tmp / "site-src"
     project.mkdir()
     for name in SOURCES:
-        shutil.copytree(ROOT / name, project / name, symlinks=True,
+        shutil.copytree(REPO / name, project / name, symlinks=True,
                         ignore=shutil.ignore_patterns(".gitignore", "__pycache__")
                         if name != "docs" else _ignore_generated)
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "    knowledge_libraries:\n" in text, "mkdocs.yml no longer lists knowledge_libraries"
     text = text.replace("    knowledge_libraries:\n", "    knowledge_libraries:\n" + ENTRY, 1)
     (project / "mkdocs.yml").write_text(text, encoding="utf-8")
@@ -62,8 +62,8 @@ def real_site(tmp_path_factory):
     shutil.copytree(REAL, library, ignore=shutil.ignore_patterns(".git"))
     cache = tmp / "cache"
     for kind in ("samples", "notebooks"):  # results of our own samples: warm, read-only source
-        if (ROOT / ".cache" / kind).is_dir():
-            shutil.copytree(ROOT / ".cache" / kind, cache / kind)
+        if (REPO / ".cache" / kind).is_dir():
+            shutil.copytree(REPO / ".cache" / kind, cache / kind)
     site = tmp / "site"
     proc = run_mkdocs(project / "mkdocs.yml", site, env={"HANDBOOK_CACHE_DIR": str(cache)})
     return project, library, site, cache, proc

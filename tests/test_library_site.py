@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from handbook import ROOT
 from handbook.build import run_mkdocs
 from handbook.checks import links as linkcheck
 
-FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]  # the handbook checkout these tests belong to
+FIXTURES = REPO / "tests" / "fixtures"
 
 MKDOCS_YML = """\
 site_name: Testhåndbok
@@ -117,7 +117,7 @@ def make_project(tmp_path: Path, fixture: Path, *, strict: bool = True, entries:
     shutil.copytree(fixture, project / "bibliotek", symlinks=True)
     entries = entries or [library_entry("bibliotek", "kb", **extra)]
     (project / "mkdocs.yml").write_text(MKDOCS_YML.format(
-        hooks=ROOT / "hooks", strict=str(strict).lower(), libraries="\n".join(entries)), encoding="utf-8")
+        hooks=REPO / "hooks", strict=str(strict).lower(), libraries="\n".join(entries)), encoding="utf-8")
     return project
 
 
