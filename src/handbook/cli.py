@@ -25,7 +25,7 @@ COMMANDS = {
     "translations": ("handbook.i18n.cli", "translations_main"),
     "parity": ("handbook.i18n.cli", "parity_main"),
     "new-page": ("handbook.content.scaffold", "main"),
-    "library": ("handbook.content.library_cli", "main"),
+    "library": ("handbook.content.library.cli", "main"),
 }
 GATES = {
     "links": ("handbook.checks.links", "main"),

@@ -17,6 +17,7 @@ Settings live under `extra.handbook` in mkdocs.yml:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -229,5 +230,6 @@ def _theme_language(config) -> str:
 
 
 def _handbook_settings(extra) -> dict:
-    settings = (extra or {}).get("handbook") if isinstance(extra, dict) else None
-    return dict(settings) if isinstance(settings, dict) else {}
+    """extra.handbook as a plain dict (inside MkDocs, `extra` is a UserDict, not a dict)."""
+    settings = extra.get("handbook") if isinstance(extra, Mapping) else None
+    return dict(settings) if isinstance(settings, Mapping) else {}
