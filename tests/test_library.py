@@ -20,11 +20,14 @@ from pathlib import Path, PurePosixPath
 
 import markdown
 import pytest
+from projects import REPO
 
 from handbook.content import library
 from handbook.content.library import cli, commonmark, links, sanitize, settings
 from handbook.content.library.files import GITIGNORE
 from handbook.content.library.model import INFO
+from handbook.i18n.strings import Strings
+from handbook.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OK = FIXTURES / "library-ok"
@@ -34,8 +37,12 @@ P = PurePosixPath
 NAME = "Testbibliotek med verkliga drag"  # the traits library's README heading
 
 
+TEXTS = Strings.load(Project.load(REPO / "mkdocs.yml"))
+
+
 def lib_settings(path: Path, **extra) -> library.LibrarySettings:
-    return library.LibrarySettings(path=path.resolve(), label=path.name, url_prefix="kb", **extra)
+    return library.LibrarySettings(path=path.resolve(), label=path.name, url_prefix="kb", texts=TEXTS,
+                                   **extra)
 
 
 def render(path: Path, lang: str = "sv", **extra) -> library.Rendering:

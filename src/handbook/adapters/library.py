@@ -23,6 +23,7 @@ from handbook.content.library import commonmark, site
 from handbook.content.library import settings as library_settings
 from handbook.content.library.model import WARNING
 from handbook.content.library.sanitize import plain_text
+from handbook.i18n.strings import Strings
 
 log = get_plugin_logger("handbook.content.library")
 STATE = "library"
@@ -37,7 +38,7 @@ def on_config(config):
     project = context.project(config)
     try:
         configured = library_settings.read_settings(_settings(config), project.root, project.repo_url,
-                                                    project.edit_uri)
+                                                    project.edit_uri, Strings.load(project))
     except library_settings.SettingsError as exc:
         log.warning(f"{project.display(project.config_file)}: {exc}")
         return config
@@ -133,9 +134,7 @@ def on_serve(server, config, builder):
 
 
 def _settings(config) -> dict:
-    """extra.handbook as a dict (MkDocs hands `extra` over as a UserDict, not a dict)."""
-    handbook = (config.get("extra") or {}).get("handbook")
-    return dict(handbook) if hasattr(handbook, "keys") else {}
+    return context.project(config).settings
 
 
 def _libraries(config) -> site.Libraries | None:

@@ -28,9 +28,13 @@ class Strings:
     table: dict            # language -> key -> value
     defaults: dict         # key -> English value
 
+    @staticmethod
+    def load_defaults() -> dict:
+        return yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
+
     @classmethod
     def load(cls, project: Project) -> Strings:
-        defaults = yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
+        defaults = cls.load_defaults()
         path = project.data_dir / STRINGS_FILE
         table = {}
         if path.is_file():

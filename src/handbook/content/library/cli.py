@@ -26,6 +26,7 @@ from handbook.content.library.model import WARNING, LibraryError
 from handbook.content.library.reading import read_library
 from handbook.content.library.render import render_library
 from handbook.content.library.settings import LibrarySettings, SettingsError, read_settings
+from handbook.i18n.strings import Strings
 from handbook.project import ProjectError
 
 
@@ -48,7 +49,8 @@ def _configured(config_file: Path | None) -> tuple[list[LibrarySettings], tuple[
         if config_file is not None:
             raise
         return [], ("sv",)
-    return (read_settings(project.settings, project.root, project.repo_url, project.edit_uri),
+    return (read_settings(project.settings, project.root, project.repo_url, project.edit_uri,
+                          Strings.load(project)),
             project.language_codes)
 
 

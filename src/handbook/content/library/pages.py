@@ -46,7 +46,7 @@ class Context:
 
     @cached_property
     def s(self) -> dict[str, str]:
-        return strings(self.lang)
+        return strings(self.lang, self.settings.texts)
 
     @cached_property
     def name(self) -> str:
@@ -101,7 +101,8 @@ class Draft:
         mark = f" {{ lang={ctx.settings.language} }}" if self.h1_foreign and ctx.foreign else ""
         parts = [f"# {self.h1}{mark}"]
         if self.foreign:
-            note = ctx.s["note"].format(language=language_name(ctx.lang, ctx.settings.language))
+            language = language_name(ctx.lang, ctx.settings.language, ctx.settings.texts)
+            note = ctx.s["note"].format(language=language)
             parts.append(f'!!! info "{ctx.s["note_title"]}"\n\n    {note}')
         if self.head.strip():
             parts.append(self.head.strip("\n"))

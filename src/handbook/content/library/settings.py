@@ -22,7 +22,7 @@ The older single `knowledge_library: {path, url_prefix}` is read as one library.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -49,6 +49,7 @@ class LibrarySettings:
     description: str | None = None
     nav: bool | str = True      # add a nav section (under the section with this title, if a
                                 # string) unless the site's nav already links the library
+    texts: object = field(default=None, compare=False, repr=False)  # the project's Strings
 
     def executes(self, rel: PurePosixPath) -> bool:
         """Whether the code of this library file runs at build time."""
@@ -77,7 +78,7 @@ class SettingsError(ValueError):
 
 
 def read_settings(handbook: dict, root: Path, repo_url: str | None = None,
-                  edit_uri: str | None = None) -> list[LibrarySettings]:
+                  edit_uri: str | None = None, texts=None) -> list[LibrarySettings]:
     """The libraries configured under extra.handbook (old single key included). A library kept
     inside the site's own repository links its files there (`repo_url`, branch from `edit_uri`)
     unless it says otherwise."""
@@ -90,7 +91,7 @@ def read_settings(handbook: dict, root: Path, repo_url: str | None = None,
         raise SettingsError("extra.handbook.knowledge_libraries must be a list of libraries")
     found: list[LibrarySettings] = []
     for number, entry in enumerate(entries, start=1):
-        found.append(_inside(_one(entry, number, root), root, repo_url, edit_uri))
+        found.append(replace(_inside(_one(entry, number, root), root, repo_url, edit_uri), texts=texts))
     for key in ("url_prefix", "path"):
         seen: dict = {}
         for lib in found:
