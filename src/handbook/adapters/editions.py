@@ -38,9 +38,9 @@ def on_page_markdown(markdown, page, config, files):
     uri = _uri(page)
     if uri == f"{build.folder}/index.md" and news.LIST_MARKER in markdown:
         return markdown.replace(news.LIST_MARKER, news.index_markdown(
-            build.listed, build.language, page.url, page.file.src_uri, build.folder, build.default))
+            build.listed, build.language, page.url, uri, build.folder, build.default))
     if uri == "index.md" and build.listed:
-        text = news.home_markdown(build.listed, build.language, page.url, page.file.src_uri, build.folder,
+        text = news.home_markdown(build.listed, build.language, page.url, uri, build.folder,
                                   build.default, heading=news.HOME_MARKER not in markdown)
         return news.insert_home(markdown, text)
     name = _post_name(page.file.src_uri, build.folder)
