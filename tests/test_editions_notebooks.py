@@ -12,6 +12,7 @@ import concurrent.futures
 import datetime
 import hashlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -22,9 +23,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from handbook.editions import notebook
-from handbook.execute import notebooks as nb_tools
-from handbook.execute import runner, services
+from handbook.editions import notebook, notebook_run
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 180
@@ -46,34 +45,6 @@ def generated(site: Path) -> list[Path]:
     return found
 
 
-def prepare(nb) -> list[str]:
-    """Tag cells whose requirements are missing here; the reasons."""
-    reasons = []
-    for cell in nb.cells:
-        info = cell.metadata.get("handbook", {})
-        if cell.cell_type != "code" or not info.get("requires"):
-            continue
-        if notebook.SKIP_TAG in cell.metadata.get("tags", []):
-            continue
-        block = type("B", (), {"lang": "r" if nb.metadata.kernelspec.name == "ir" else "python",
-                               "options": {"requires": info["requires"]}})
-        reason = runner.missing_requirement(block)
-        if reason:
-            cell.metadata.setdefault("tags", []).append(notebook.SKIP_TAG)
-            reasons.append(f"{info['source']}: {reason}")
-    return reasons
-
-
-def run(path: Path, local: services.LocalServices) -> tuple[bool, str, list[str]]:
-    nb = nbformat.read(path, as_version=4)
-    kernel = nb.metadata.kernelspec.name
-    skipped = prepare(nb)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    with local.session(services.services_used(code)) as env:
-        ok, message = nb_tools.execute(nb, kernel, TIMEOUT, env, str(path))
-    return ok, message, skipped
-
-
 @pytest.fixture(scope="module")
 def results(built_site):
     """Run every distinct generated notebook once, in parallel; path -> (ok, message, skipped)."""
@@ -84,23 +55,20 @@ def results(built_site):
         code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
         key = hashlib.sha256(json.dumps([nb["metadata"]["kernelspec"]["name"], code]).encode()).hexdigest()
         by_code.setdefault(key, []).append(path)
-    local = services.LocalServices()
     out: dict[Path, tuple] = {}
-    try:
-        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-            futures = {}
-            for paths in by_code.values():
-                kernel = json.loads(paths[0].read_text("utf-8"))["metadata"]["kernelspec"]["name"]
-                if kernel not in kernels:
-                    for p in paths:
-                        out[p] = (None, f"kernel {kernel} is not installed", [])
-                    continue
-                futures[pool.submit(run, paths[0], local)] = paths
-            for future in concurrent.futures.as_completed(futures):
-                for p in futures[future]:
-                    out[p] = future.result()
-    finally:
-        local.stop()
+    context = multiprocessing.get_context("spawn")   # kernels, event loops and servers per worker
+    with concurrent.futures.ProcessPoolExecutor(os.cpu_count() or 2, mp_context=context) as pool:
+        futures = {}
+        for paths in by_code.values():
+            kernel = json.loads(paths[0].read_text("utf-8"))["metadata"]["kernelspec"]["name"]
+            if kernel not in kernels:
+                for p in paths:
+                    out[p] = (None, f"kernel {kernel} is not installed", [])
+                continue
+            futures[pool.submit(notebook_run.run_notebook, paths[0], TIMEOUT)] = paths
+        for future in concurrent.futures.as_completed(futures):
+            for p in futures[future]:
+                out[p] = future.result()
     return out
 
 
@@ -127,7 +95,7 @@ def test_generated_notebook_runs(results, source):
             print(f"skipped cell {reason}")
 
 
-def test_bash_session_cells_share_one_shell():
+def test_bash_session_cells_share_one_shell(tmp_path):
     """The helper keeps `cd` and variables from cell to cell, and a failing command fails its cell."""
     source = textwrap.dedent("""
         # Side
@@ -144,11 +112,16 @@ def test_bash_session_cells_share_one_shell():
         """).lstrip()
     page = notebook.PageSource("docs/nb/side.md", source, "nb", "side.md", "https://example.org/", "H")
     nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1))
-    ok, message = nb_tools.execute(nb, "python3", 60, {}, "side")
-    assert ok, message
-    last = nb.cells[-1]
-    assert "".join(o.get("text", "") for o in last.outputs) == "hei verden fra b\n"
     nb.cells.append(v4.new_code_cell("%%bash_session\nfalse\necho never"))
-    ok, message = nb_tools.execute(nb, "python3", 60, {}, "side")
-    assert not ok and "CalledProcessError" in message
-    assert not [o for o in nb.cells[-1].outputs if o.output_type == "stream" and "never" in o.text]
+    path = tmp_path / "side.ipynb"
+    nbformat.write(nb, path)
+    script = ("import json, sys, nbformat\nfrom handbook.execute import notebooks\n"
+              "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+              "ok, message = notebooks.execute(nb, 'python3', 60, {}, 'side')\n"
+              "print(json.dumps([ok, message, [c.get('outputs', []) for c in nb.cells[-2:]]]))")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    ok, message, (shown, failed) = json.loads(out.strip().splitlines()[-1])
+    assert not ok and "CalledProcessError" in message      # the last cell fails ...
+    assert "".join(o.get("text", "") for o in shown) == "hei verden fra b\n"   # ... after this one ran
+    assert not [o for o in failed if o["output_type"] == "stream" and "never" in o["text"]]

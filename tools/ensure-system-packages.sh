@@ -10,6 +10,8 @@ command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
 command -v hunspell >/dev/null 2>&1 || need+=(hunspell)
 [ -e /usr/share/hunspell/nb_NO.dic ] || need+=(hunspell-no)
 [ -e /usr/share/hunspell/sv_SE.dic ] || need+=(hunspell-sv)
+# The PDF editions embed DejaVu (handbook.editions.pdf); Chromium alone may bring other fonts.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -87,16 +87,18 @@ def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offlin
                     editions[lang.code].seconds["pdf"] = round(time.monotonic() - started, 2)
             finally:
                 browser.close()
-    for code, edition in editions.items():
+    for code, edition in editions.items():      # the offline copy's pages link to the PDF in it
         pdf_path, zip_path = file_names(project, code)
         edition.zip = site_dir / zip_path if offline else None
-        links.add_links(site_dir, project, code, pdf_path if edition.pdf else None,
-                        zip_path if offline else None)
+        links.add_links(site_dir, project, code, pdf_path, None)
     if offline:
         for code, edition in editions.items():
             started = time.monotonic()
             problems += offline_copy.build_zip(site_dir, project, code, edition.zip, manifests[code])
             edition.seconds["zip"] = round(time.monotonic() - started, 2)
+        for code in editions:                      # now the ZIPs exist, the pages link to them too
+            pdf_path, zip_path = file_names(project, code)
+            links.add_links(site_dir, project, code, pdf_path, zip_path)
     if report is not None:
         report.extend(editions.values())
     return problems
