@@ -139,6 +139,11 @@ def test_pdf(editions_site, language):
              for a in page.get("/Annots") or [] if "/Dest" in a.get_object()]
     assert len(dests) >= len(parts) and set(dests) <= names
     assert str(build_time().year) in reader.pages[0].extract_text()
+    # Page numbers in the margin, from the second page on ("2 / 116").
+    total = len(reader.pages)
+    assert f"/ {total}" not in reader.pages[0].extract_text()
+    for number in (2, total // 2, total):
+        assert f"{number} / {total}" in reader.pages[number - 1].extract_text()
 
 
 @pytest.mark.site
@@ -147,8 +152,9 @@ def test_pdf(editions_site, language):
 def test_print_page_requests_nothing_from_other_hosts(built_site, browser, tmp_path, language):
     data = manifest.read(PROJECT.cache_dir, language)
     book = printpage.assemble(built_site, data, build_time(), language)
-    page_file = built_site / f".test-print-{language}.html"
-    page_file.write_text(book.html, "utf-8")
+    page_file = tmp_path / "print.html"          # not in the shared site: its URLs resolve through <base>
+    base = f'<head><base href="{built_site.as_uri()}/">'
+    page_file.write_text(book.html.replace("<head>", base, 1), "utf-8")
     requests: list[str] = []
     context = browser.new_context()
     try:
@@ -157,7 +163,7 @@ def test_print_page_requests_nothing_from_other_hosts(built_site, browser, tmp_p
         page.goto(page_file.as_uri(), wait_until="load")
     finally:
         context.close()
-        page_file.unlink()
+    assert any(r.startswith(built_site.as_uri()) for r in requests)
     assert requests and [r for r in requests if not r.startswith(LOCAL)] == []
 
 

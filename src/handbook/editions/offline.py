@@ -42,6 +42,9 @@ def members(site_dir: Path, project: Project, language: str) -> list[str]:
     """Site-relative files that go into the language's copy."""
     root = language_root(language, project.default_language)
     others = {f"{code}/" for code in project.language_codes if code != project.default_language}
+    shared = SHARED
+    if root and not (site_dir / root / "search" / "search_index.json").is_file():
+        shared += ("search/",)             # plain i18n: one index for all languages, at the root
     found = []
     for path in sorted(site_dir.rglob("*")):
         if not path.is_file():
@@ -50,7 +53,7 @@ def members(site_dir: Path, project: Project, language: str) -> list[str]:
         if path.name.startswith(".") or rel.endswith(".zip"):
             continue
         if root:
-            if rel.startswith(root) or rel.startswith(SHARED):
+            if rel.startswith(root) or rel.startswith(shared):
                 found.append(rel)
         elif not rel.startswith(tuple(others)):
             found.append(rel)
@@ -80,7 +83,7 @@ def build_zip(site_dir: Path, project: Project, language: str, target: Path,
             data = (site_dir / rel).read_bytes()
             if rel.endswith(".html"):
                 data = offline_page(data.decode("utf-8"), rel, present, site_url).encode("utf-8")
-            elif rel.endswith("search/search_index.json") and rel.startswith(root):
+            elif rel.endswith("search/search_index.json"):
                 index = offline_index(json.loads(data))
                 data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                 add(rel[: -len(".json")] + ".js", b"var __index = " + data)
@@ -88,7 +91,7 @@ def build_zip(site_dir: Path, project: Project, language: str, target: Path,
         add(SHIM_PATH, SHIM.read_bytes())
         if root:
             add("index.html", _opener(root, manifest.site_name, language).encode("utf-8"))
-        if f"{root}search/search_index.json" not in files:
+        if not any(f.endswith("search/search_index.json") for f in files):
             problems.append(f"{target.name}: no search index for '{language}' in the site, so search "
                             "will not work in the offline copy")
     tmp.replace(target)
