@@ -84,13 +84,13 @@ def test_llms_txt_lists_existing_pages_with_descriptions(built_site, language):
 # ---- PDF and offline copy ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def editions_site(built_site, tmp_path_factory) -> Path:
+def editions_site(built_site, browser, tmp_path_factory) -> Path:
     """The built site with its editions: as `handbook build` made it, or made here on a copy."""
     if all((built_site / file_names(PROJECT, lang)[0]).is_file() for lang in LANGUAGES):
         return built_site
     site = tmp_path_factory.mktemp("editions") / "site"
     shutil.copytree(built_site, site)
-    problems = build_editions(PROJECT, site)
+    problems = build_editions(PROJECT, site, browser=browser)   # one Playwright per process
     assert problems == [], "\n".join(problems)
     return site
 

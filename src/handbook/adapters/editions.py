@@ -46,8 +46,10 @@ def on_page_markdown(markdown, page, config, files):
     name = _post_name(page.file.src_uri, build.folder)
     post = build.posts.get((_locale(page, build), name)) if name else None
     if post is not None:
-        index = "index.md"
-        return news.insert_after_title(markdown, news.post_header(post, index, post.language))
+        # Material's search gives page tags a boost of a million: a post tagged BALSAM would top
+        # every search for "balsam". The tags stay on the page and in the feed, not in search.
+        page.meta.pop("tags", None)
+        return news.insert_after_title(markdown, news.post_header(post, "index.md", post.language))
     return markdown
 
 

@@ -11,6 +11,7 @@ to them from its footer (links.py), only once they exist.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,8 +40,11 @@ def file_names(project: Project, language: str) -> tuple[str, str]:
 
 
 def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offline: bool = True,
-                   report: list | None = None) -> list[str]:
-    """Make the PDF and the offline ZIP of every built language in site_dir; problems to print."""
+                   report: list | None = None, browser=None) -> list[str]:
+    """Make the PDF and the offline ZIP of every built language in site_dir; problems to print.
+
+    browser: a Playwright Browser to print with (tests pass theirs); else Chromium is started here.
+    """
     from handbook.editions import links, manifest, news
     from handbook.editions import offline as offline_copy
     from handbook.editions import pdf as pdf_edition
@@ -62,31 +66,23 @@ def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offlin
     folder = news.folder_of(project.settings)
     editions = {code: Edition(code) for code in manifests}
     if pdf:
-        from playwright.sync_api import sync_playwright
-
-        from handbook.checks.browser import CHROMIUM_ARGS, HELP, find_chromium
-
-        exe = find_chromium()
-        if exe is None:
-            return [f"PDF: {HELP}"]
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-            try:
-                for lang in languages:
-                    if lang.code not in manifests:
-                        continue
-                    started = time.monotonic()
-                    target = site_dir / file_names(project, lang.code)[0]
-                    skip = (f"{language_root(lang.code, project.default_language)}{folder}/",)
-                    result = pdf_edition.build_pdf(browser, site_dir, manifests[lang.code], target, built,
-                                                   lang.name, skip)
-                    problems += result.problems
-                    problems += [f"{target.name}: refused a request to {url}" for url in result.refused]
-                    editions[lang.code].pdf = target
-                    editions[lang.code].pages = result.pages
-                    editions[lang.code].seconds["pdf"] = round(time.monotonic() - started, 2)
-            finally:
-                browser.close()
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                browser = stack.enter_context(_chromium())
+                if browser is None:
+                    from handbook.checks.browser import HELP
+                    return [f"PDF: {HELP}"]
+            for lang in languages:
+                started = time.monotonic()
+                target = site_dir / file_names(project, lang.code)[0]
+                skip = (f"{language_root(lang.code, project.default_language)}{folder}/",)
+                result = pdf_edition.build_pdf(browser, site_dir, manifests[lang.code], target, built,
+                                               lang.name, skip)
+                problems += result.problems
+                problems += [f"{target.name}: refused a request to {url}" for url in result.refused]
+                editions[lang.code].pdf = target
+                editions[lang.code].pages = result.pages
+                editions[lang.code].seconds["pdf"] = round(time.monotonic() - started, 2)
     for code, edition in editions.items():      # the offline copy's pages link to the PDF in it
         pdf_path, zip_path = file_names(project, code)
         edition.zip = site_dir / zip_path if offline else None
@@ -102,6 +98,25 @@ def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offlin
     if report is not None:
         report.extend(editions.values())
     return problems
+
+
+@contextlib.contextmanager
+def _chromium():
+    """A headless Chromium (None when there is none), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    from handbook.checks.browser import CHROMIUM_ARGS, find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        yield None
+        return
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def main(argv: list[str] | None = None) -> int:
