@@ -49,7 +49,7 @@ def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offlin
     from handbook.editions import offline as offline_copy
     from handbook.editions import pdf as pdf_edition
 
-    site_dir = Path(site_dir)
+    site_dir = Path(site_dir).resolve()      # Chromium opens the print page by its file:// URL
     problems: list[str] = []
     built = build_time()
     languages = [lang for lang in project.languages if lang.build]
