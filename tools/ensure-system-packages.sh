@@ -12,6 +12,8 @@ command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
 command -v hunspell >/dev/null 2>&1 || need+=(hunspell)
 [ -e /usr/share/hunspell/nb_NO.dic ] || need+=(hunspell-no)
 [ -e /usr/share/hunspell/sv_SE.dic ] || need+=(hunspell-sv)
+# The PDF editions embed DejaVu (handbook.editions.pdf); Chromium alone may bring other fonts.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # renv (R's project environments; the cran stand-in serves it too). Debian 12 has no binary
 # package: build Debian 13's source package (renv 1.1.2, pure R, runs on R 4.2) into the site
 # library. Debian 13 and Ubuntu have r-cran-renv.

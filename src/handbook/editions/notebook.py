@@ -1,0 +1,412 @@
+"""A Jupyter notebook made from a page: prose as Markdown cells, executable blocks as code cells.
+
+The notebook uses the kernel of the page's main language (the language most of its executable
+blocks are in): Python (`python3`) or R (`ir`). Shell blocks go into Python notebooks as
+`%%bash_session` cells, which one hidden helper cell runs in a single bash process, so `cd` and
+variables carry over from cell to cell as they do on the page. Blocks in a language the kernel
+cannot run stay in the notebook as text, with a note. Blocks the build skips (`skip="..."`) are
+code cells tagged `skip-execution`, which nbclient does not run; readers on the platform can.
+Each code cell gets the output the page shows for it (`show-output` blocks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode, v4
+
+from handbook.editions._text import page_url, pick, slug
+from handbook.markdown import fences, frontmatter
+
+KERNELS = {
+    "python": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                              "language": "python"},
+               "language_info": {"name": "python"}},
+    "r": {"kernelspec": {"name": "ir", "display_name": "R", "language": "R"},
+          "language_info": {"name": "R"}},
+}
+NAMES = {"python": "Python", "r": "R", "bash": "bash"}
+PREFERENCE = ("python", "r", "bash")          # breaks ties for the main language
+RUNS_IN = {"python": {"python", "bash"}, "r": {"r"}}
+SKIP_TAG = "skip-execution"                   # nbclient leaves cells with this tag alone
+MAGIC = "%%bash_session"
+HELPER = Path(__file__).parent / "assets" / "bash_session.py"   # the hidden first cell of shell pages
+
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+LINK = re.compile(r"(!?\[[^\]\n]*\])\(([^)\s]+)((?:\s+\"[^\"\n]*\")?)\)")
+REF_DEF = re.compile(r"^(\s*\[[^\]\n]+\]:\s*)(\S+)(.*)$")
+ADMONITION = re.compile(
+    r"^(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+\"(?P<title>[^\"]*)\")?\s*$")
+TAB = re.compile(r"^(?P<indent>\s*)===\+?\s+\"(?P<title>[^\"]*)\"\s*$")
+HEADING_ATTRS = re.compile(r"\s*\{[^}\n]*\}\s*$")
+INLINE_ATTRS = re.compile(r"(?<=[)\]])\{:?\s*[#.:][^}\n]*\}")
+KEYS = re.compile(r"\+\+([\w+-]+?)\+\+")
+DROPPED = re.compile(r"^\s*(--8<--|\*\[[^\]]+\]:|<!--.*-->\s*$|\{:[^}]*\}\s*$)")
+
+
+@dataclass(frozen=True)
+class PageSource:
+    path: str            # as authors see it: docs/nb/dapla/data.md
+    text: str            # the page's Markdown, front matter included
+    language: str        # the language the page is written in
+    doc_uri: str         # path inside the language folder: dapla/data.md
+    site_base: str       # absolute URL of the language's root: https://example.org/sv/
+    site_name: str
+
+
+def notebook_name(doc_uri: str) -> str:
+    """dapla/data.md -> dapla-data.ipynb; dapla/index.md -> dapla.ipynb."""
+    url = page_url(doc_uri).strip("/") or "index"
+    return slug(url) + ".ipynb"
+
+
+def has_executable_blocks(text: str) -> bool:
+    if "```" not in text and "~~~" not in text:
+        return False
+    try:
+        return any(b.executable for b in fences.find_blocks(text, ""))
+    except fences.FenceError:
+        return False
+
+
+def main_language(blocks: list[fences.Block]) -> str:
+    counts = Counter(b.lang for b in blocks if b.executable)
+    return max(counts, key=lambda lang: (counts[lang], -PREFERENCE.index(lang)))
+
+
+def build_notebook(page: PageSource, outputs: dict[int, str] | None, built: dt.date):
+    """The page as a notebook, or None if it has no executable blocks.
+
+    outputs: fence start line (in page.text) -> the output the page shows under that block;
+    None when the runner's results were not available (the notebook then says so).
+    """
+    meta, _body, taken = frontmatter.parse(page.text)
+    blocks = fences.find_blocks(page.text, page.path)
+    if not any(b.executable for b in blocks):
+        return None
+    main = main_language(blocks)
+    kernel = "r" if main == "r" else "python"
+    runs = RUNS_IN[kernel]
+    lang = page.language
+    writer = _Writer(page, kernel, outputs)
+    lines = page.text.split("\n")
+    by_start = {b.start: b for b in blocks}
+    containers: list[int] = []        # content indents of the open admonitions and tabs
+    i = taken
+    while i < len(lines):
+        line = lines[i]
+        if line.strip():
+            width = _indent(line)
+            while containers and width < containers[-1]:
+                containers.pop()
+        depth = containers[-1] if containers else 0
+        block = by_start.get(i + 1)
+        if block is not None:
+            if block.executable and block.lang in runs:
+                writer.code(block)
+            elif block.executable:
+                writer.left_out(block)
+            else:
+                writer.prose.extend(_dedent(text, depth) for text in lines[i:block.end])
+            i = block.end
+            continue
+        opener = ADMONITION.match(line) or TAB.match(line)
+        if opener:
+            title = opener["title"] or (_admonition_title(opener["kind"], lang) if "kind" in
+                                        opener.groupdict() else "")
+            writer.prose_line(_dedent(f"{opener['indent']}**{title}**" if title else "", depth))
+            containers.append(_indent(line) + 4)
+        elif not DROPPED.match(line):
+            writer.prose_line(_dedent(line, depth))
+        i += 1
+    writer.flush()
+    title = str(meta.get("title") or _first_heading(writer.cells) or page.doc_uri)
+    intro = writer.intro(title, built)
+    body_cells = writer.cells
+    if not (body_cells and body_cells[0].cell_type == "markdown" and body_cells[0].source.startswith("# ")):
+        body_cells.insert(0, _markdown(f"# {title}"))
+    cells = [body_cells[0], intro, *writer.helper(), *body_cells[1:]]
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number}"
+    nb = v4.new_notebook(cells=cells, metadata={
+        **json.loads(json.dumps(KERNELS[kernel])),
+        "handbook": {"page": page.site_base + page_url(page.doc_uri), "source": page.path,
+                     "language": lang, "built": built.isoformat()},
+    })
+    nb.nbformat_minor = 5
+    return nb
+
+
+def shown_outputs(source: Path) -> dict[int, str] | None:
+    """Fence start line -> the output the page shows under that block, from the sample runner.
+
+    The one place that knows the runner: its results of this build process, else its cache.
+    None when the runner cannot say (then notebooks are made without outputs and say so).
+    """
+    try:
+        from handbook.execute import runner
+
+        sessions, _skipped = runner.page_sessions(source, runner.environment_key())
+        known = runner.shared_runner().results
+        shown: dict[int, str] = {}
+        for session in sessions:
+            result = known.get(session.key)
+            outputs = result.outputs if result is not None and result.ok else \
+                (runner.cache_get(session.key) or {}).get("outputs")
+            if outputs is None:
+                return None
+            for block, out in zip(session.blocks, outputs, strict=False):
+                if block.show_output and out.get("stdout", "").strip():
+                    shown[block.start] = out["stdout"]
+        return shown
+    except Exception:  # the runner is being reorganised: a changed API means no outputs, not a crash
+        return None
+
+
+def write_notebook(nb, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+class _Writer:
+    """Collects the cells while the page is read from top to bottom."""
+
+    def __init__(self, page: PageSource, kernel: str, outputs: dict[int, str] | None):
+        self.page, self.kernel, self.outputs = page, kernel, outputs or {}
+        self.cells: list = []
+        self.prose: list[str] = []
+        self.left: Counter = Counter()
+        self.skipped = 0
+        self.shell = False
+        self.with_outputs = outputs is not None
+
+    def prose_line(self, line: str) -> None:
+        if re.match(r"^#{1,6}\s", line) and any(p.strip() for p in self.prose):
+            self.flush()
+        self.prose.append(self.rewrite(line))
+
+    def flush(self) -> None:
+        text = "\n".join(self.prose).strip("\n")
+        self.prose = []
+        if text.strip():
+            self.cells.append(_markdown(re.sub(r"\n{3,}", "\n\n", text)))
+
+    def code(self, block: fences.Block) -> None:
+        self.flush()
+        source = block.code.rstrip("\n")
+        if block.lang == "bash":
+            source = f"{MAGIC}\n{source}"
+            self.shell = True
+        info = {"source": f"{block.path}:{block.start}"}
+        metadata: dict = {"handbook": info}
+        if block.options.get("requires"):
+            info["requires"] = str(block.options["requires"])
+        if block.skip_reason:
+            info["skip"] = block.skip_reason
+            metadata["tags"] = [SKIP_TAG]
+            self.skipped += 1
+            note = pick(STRINGS, self.page.language, "skipped_cell", reason=block.skip_reason)
+            self.cells.append(_markdown(note))
+        cell = _code(source, metadata)
+        shown = self.outputs.get(block.start)
+        if shown:
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=shown)]
+        self.cells.append(cell)
+
+    def left_out(self, block: fences.Block) -> None:
+        self.left[block.lang] += 1
+        fence = "`" * max(3, _longest_run(block.code, "`") + 1)
+        note = pick(STRINGS, self.page.language, "left_out_cell", language=NAMES[block.lang],
+                    kernel=NAMES[self.kernel])
+        self.prose.extend([note, "", f"{fence}{block.lang}", block.code.rstrip("\n"), fence])
+
+    def rewrite(self, line: str) -> str:
+        """Links made absolute, MkDocs-only syntax turned into what Jupyter renders."""
+        if re.match(r"^#{1,6}\s", line):
+            line = HEADING_ATTRS.sub("", line)
+        line = INLINE_ATTRS.sub("", line)
+        line = LINK.sub(lambda m: f"{m[1]}({self.absolute(m[2])}{m[3]})", line)
+        ref = REF_DEF.match(line)
+        if ref:
+            line = f"{ref[1]}{self.absolute(ref[2])}{ref[3]}"
+        return KEYS.sub(lambda m: "+".join(f"<kbd>{k.capitalize()}</kbd>" for k in m[1].split("+")), line)
+
+    def absolute(self, target: str) -> str:
+        if SCHEME.match(target):
+            return target
+        here = self.page.site_base + page_url(self.page.doc_uri)
+        if target.startswith("#"):
+            return here + target
+        path, hash_, fragment = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.doc_uri), path))
+        if resolved.startswith(".."):
+            return target
+        if resolved.endswith((".md", ".ipynb")):
+            resolved = page_url(resolved if resolved.endswith(".md") else resolved[:-6] + ".md")
+        return self.page.site_base + resolved + hash_ + fragment
+
+    def helper(self) -> list:
+        if not self.shell:
+            return []
+        code = HELPER.read_text(encoding="utf-8").replace("{comment}",
+                                                          pick(STRINGS, self.page.language, "helper_comment"))
+        return [_code(code.strip("\n"), {
+            "jupyter": {"source_hidden": True}, "tags": ["handbook-helper"]})]
+
+    def intro(self, title: str, built: dt.date):
+        lang = self.page.language
+        url = self.page.site_base + page_url(self.page.doc_uri)
+        parts = [pick(STRINGS, lang, "intro", title=title, url=url, site=self.page.site_name,
+                      date=built.isoformat()),
+                 pick(STRINGS, lang, "with_outputs" if self.with_outputs else "without_outputs")]
+        if self.shell:
+            parts.append(pick(STRINGS, lang, "shell", magic=MAGIC))
+        if self.left:
+            names = [NAMES[k] for k in sorted(self.left)]
+            names = ", ".join(names[:-1]) + f" {pick(STRINGS, lang, 'and')} " + names[-1] \
+                if len(names) > 1 else names[0]
+            count = sum(self.left.values())
+            parts.append(pick(STRINGS, lang, "left_out_one" if count == 1 else "left_out", count=count,
+                              languages=names, kernel=NAMES[self.kernel]))
+        if self.skipped:
+            parts.append(pick(STRINGS, lang, "skipped_one" if self.skipped == 1 else "skipped",
+                              count=self.skipped, tag=SKIP_TAG))
+        return _markdown("\n\n".join(f"*{p}*" if n == 0 else p for n, p in enumerate(parts)))
+
+
+def _markdown(source: str) -> NotebookNode:
+    """A Markdown cell (nbformat's new_markdown_cell validates each cell: 3 s a build)."""
+    return NotebookNode(cell_type="markdown", metadata=NotebookNode(), source=source)
+
+
+def _code(source: str, metadata: dict | None = None) -> NotebookNode:
+    return NotebookNode(cell_type="code", metadata=nbformat.from_dict(metadata or {}), source=source,
+                        outputs=[], execution_count=None)
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip(" "))
+
+
+def _dedent(line: str, width: int) -> str:
+    expanded = line.expandtabs(4)
+    cut = min(width, _indent(expanded))
+    return expanded[cut:]
+
+
+def _longest_run(text: str, char: str) -> int:
+    runs = re.findall(f"{re.escape(char)}+", text)
+    return max((len(r) for r in runs), default=0)
+
+
+def _first_heading(cells) -> str | None:
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if m:
+                return m[1].strip()
+    return None
+
+
+def _admonition_title(kind: str, language: str) -> str:
+    titles = STRINGS.get(language, STRINGS["en"]).get("admonitions") or STRINGS["en"]["admonitions"]
+    return titles.get(kind, kind.capitalize())
+
+
+STRINGS = {
+    "nb": {
+        "and": "og",
+        "intro": "Denne notatboka er laget av siden [{title}]({url}) i {site}, {date}.",
+        "with_outputs": "Tekstene er fra siden, og kodecellene er eksemplene på siden, med resultatene "
+                        "siden viser. Kjør cellene ovenfra og ned.",
+        "without_outputs": "Tekstene er fra siden, og kodecellene er eksemplene på siden. Resultatene "
+                           "er ikke med: kjør cellene ovenfra og ned for å se dem.",
+        "shell": "Skallkommandoene (bash) står i celler som begynner med `{magic}`. De kjøres i én og "
+                 "samme bash-prosess, slik at `cd` og variabler gjelder videre fra celle til celle, "
+                 "som på siden. Den skjulte kodecellen øverst gjør dette mulig, så kjør den først.",
+        "left_out": "Siden har også {count} kodeblokker i {languages}. Notatboka bruker {kernel}-"
+                    "kjernen, så de står som tekst der de hører hjemme.",
+        "left_out_one": "Siden har også én kodeblokk i {languages}. Notatboka bruker {kernel}-kjernen, "
+                        "så den står som tekst der den hører hjemme.",
+        "skipped_one": "Én celle er merket `{tag}`: den trenger noe som bare finnes på plattformen, for "
+                       "eksempel innlogging eller nettverk, så håndboka kjører den ikke når den bygges. "
+                       "Du kan kjøre den selv der du har tilgang.",
+        "skipped": "{count} celler er merket `{tag}`: de trenger noe som bare finnes på plattformen, "
+                   "for eksempel innlogging eller nettverk, så håndboka kjører dem ikke når den bygges. "
+                   "Du kan kjøre dem selv der du har tilgang.",
+        "skipped_cell": "*Håndboka kjører ikke den neste cellen når den bygges* (`{reason}`).",
+        "left_out_cell": "*{language}-koden under er ikke med som kodecelle, fordi notatboka bruker "
+                         "{kernel}:*",
+        "helper_comment": "Kjører %%bash_session-cellene i én bash-prosess, slik at cd og variabler "
+                          "gjelder videre.",
+        "admonitions": {"note": "Merk", "info": "Info", "tip": "Tips", "warning": "Advarsel",
+                        "danger": "Fare", "example": "Eksempel", "question": "Spørsmål",
+                        "abstract": "Sammendrag", "success": "Ferdig", "quote": "Sitat"},
+    },
+    "sv": {
+        "and": "och",
+        "intro": "Den här notebooken är skapad från sidan [{title}]({url}) i {site}, {date}.",
+        "with_outputs": "Texten kommer från sidan och kodcellerna är exemplen på sidan, med resultaten "
+                        "som sidan visar. Kör cellerna uppifrån och ned.",
+        "without_outputs": "Texten kommer från sidan och kodcellerna är exemplen på sidan. Resultaten "
+                           "finns inte med: kör cellerna uppifrån och ned för att se dem.",
+        "shell": "Skalkommandona (bash) står i celler som börjar med `{magic}`. De körs i en och samma "
+                 "bash-process, så att `cd` och variabler gäller vidare från cell till cell, precis som "
+                 "på sidan. Den dolda kodcellen högst upp gör det möjligt, så kör den först.",
+        "left_out": "Sidan har också {count} kodblock i {languages}. Notebooken använder {kernel}-"
+                    "kärnan, så de står som text där de hör hemma.",
+        "left_out_one": "Sidan har också ett kodblock i {languages}. Notebooken använder {kernel}-kärnan, "
+                        "så det står som text där det hör hemma.",
+        "skipped_one": "En cell är märkt `{tag}`: den behöver något som bara finns på plattformen, till "
+                       "exempel inloggning eller nätverk, så handboken kör den inte när den byggs. Du kan "
+                       "köra den själv där du har åtkomst.",
+        "skipped": "{count} celler är märkta `{tag}`: de behöver något som bara finns på plattformen, "
+                   "till exempel inloggning eller nätverk, så handboken kör dem inte när den byggs. "
+                   "Du kan köra dem själv där du har åtkomst.",
+        "skipped_cell": "*Handboken kör inte nästa cell när den byggs* (`{reason}`).",
+        "left_out_cell": "*{language}-koden nedan är inte med som kodcell, eftersom notebooken använder "
+                         "{kernel}:*",
+        "helper_comment": "Kör %%bash_session-cellerna i en bash-process, så att cd och variabler "
+                          "gäller vidare.",
+        "admonitions": {"note": "Obs", "info": "Info", "tip": "Tips", "warning": "Varning",
+                        "danger": "Fara", "example": "Exempel", "question": "Fråga",
+                        "abstract": "Sammanfattning", "success": "Klart", "quote": "Citat"},
+    },
+    "en": {
+        "and": "and",
+        "intro": "This notebook was made from the page [{title}]({url}) in {site}, {date}.",
+        "with_outputs": "The text comes from the page and the code cells are the page's examples, with "
+                        "the results the page shows. Run the cells from the top.",
+        "without_outputs": "The text comes from the page and the code cells are the page's examples. "
+                           "The results are not included: run the cells from the top to see them.",
+        "shell": "Shell commands (bash) are in cells that start with `{magic}`. They run in one bash "
+                 "process, so `cd` and variables carry over from cell to cell, as on the page. The "
+                 "hidden code cell at the top makes this work, so run it first.",
+        "left_out": "The page also has {count} code blocks in {languages}. This notebook uses the "
+                    "{kernel} kernel, so they are included as text where they belong.",
+        "left_out_one": "The page also has one code block in {languages}. This notebook uses the {kernel} "
+                        "kernel, so it is included as text where it belongs.",
+        "skipped_one": "One cell is tagged `{tag}`: it needs something only the platform has, such as a "
+                       "login or network access, so the handbook does not run it when it is built. Run "
+                       "it yourself where you have access.",
+        "skipped": "{count} cells are tagged `{tag}`: they need something only the platform has, such "
+                   "as a login or network access, so the handbook does not run them when it is built. "
+                   "Run them yourself where you have access.",
+        "skipped_cell": "*The handbook does not run the next cell when it is built* (`{reason}`).",
+        "left_out_cell": "*The {language} code below is not a code cell, because this notebook uses "
+                         "{kernel}:*",
+        "helper_comment": "Runs the %%bash_session cells in one bash process, so cd and variables "
+                          "carry over.",
+        "admonitions": {"note": "Note", "info": "Info", "tip": "Tip", "warning": "Warning",
+                        "danger": "Danger", "example": "Example", "question": "Question",
+                        "abstract": "Summary", "success": "Success", "quote": "Quote"},
+    },
+}

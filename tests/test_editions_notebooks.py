@@ -1,0 +1,127 @@
+"""Every notebook the build made from a page runs from top to bottom with nbclient, in a sandbox
+with the local GCS and S3 stand-ins, like the pages' own samples (handbook.execute).
+
+Cells the page skips are tagged `skip-execution`, which nbclient leaves alone; cells whose
+`requires=` packages are missing here are tagged too, with the reason recorded. The nb and sv
+notebooks of a page usually hold the same code, which runs once for both.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from handbook.editions import notebook, notebook_run
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 180
+
+
+def _kernels() -> set[str]:
+    out = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+                         capture_output=True, text=True, check=False).stdout
+    return set(json.loads(out or "{}").get("kernelspecs", {}))
+
+
+def generated(site: Path) -> list[Path]:
+    """The notebooks made from pages (not the notebook pages' own downloads)."""
+    found = []
+    for path in sorted(site.rglob("*.ipynb")):
+        nb = json.loads(path.read_text("utf-8"))
+        if "source" in nb.get("metadata", {}).get("handbook", {}):
+            found.append(path)
+    return found
+
+
+@pytest.fixture(scope="module")
+def results(built_site):
+    """Run every distinct generated notebook once, in parallel; path -> (ok, message, skipped)."""
+    kernels = _kernels()
+    by_code: dict[str, list[Path]] = {}
+    for path in generated(built_site):
+        nb = json.loads(path.read_text("utf-8"))
+        code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+        key = hashlib.sha256(json.dumps([nb["metadata"]["kernelspec"]["name"], code]).encode()).hexdigest()
+        by_code.setdefault(key, []).append(path)
+    out: dict[Path, tuple] = {}
+    context = multiprocessing.get_context("spawn")   # kernels, event loops and servers per worker
+    with concurrent.futures.ProcessPoolExecutor(os.cpu_count() or 2, mp_context=context) as pool:
+        futures = {}
+        for paths in by_code.values():
+            kernel = json.loads(paths[0].read_text("utf-8"))["metadata"]["kernelspec"]["name"]
+            if kernel not in kernels:
+                for p in paths:
+                    out[p] = (None, f"kernel {kernel} is not installed", [])
+                continue
+            futures[pool.submit(notebook_run.run_notebook, paths[0], TIMEOUT)] = paths
+        for future in concurrent.futures.as_completed(futures):
+            for p in futures[future]:
+                out[p] = future.result()
+    return out
+
+
+def _pages():
+    project_docs = REPO / "docs"
+    for path in sorted(project_docs.glob("*/**/*.md")):
+        if notebook.has_executable_blocks(path.read_text("utf-8")):
+            rel = path.relative_to(project_docs).as_posix()
+            yield pytest.param(rel, id=rel)
+
+
+@pytest.mark.site
+@pytest.mark.slow
+@pytest.mark.parametrize("source", list(_pages()))
+def test_generated_notebook_runs(results, source):
+    found = {p: r for p, r in results.items()
+             if json.loads(p.read_text("utf-8"))["metadata"]["handbook"]["source"] == f"docs/{source}"}
+    assert found, f"no notebook was made from docs/{source}"
+    for path, (ok, message, skipped) in found.items():
+        if ok is None:
+            pytest.skip(f"{path.name}: {message}")
+        assert ok, message
+        for reason in skipped:
+            print(f"skipped cell {reason}")
+
+
+def test_bash_session_cells_share_one_shell(tmp_path):
+    """The helper keeps `cd` and variables from cell to cell, and a failing command fails its cell."""
+    source = textwrap.dedent("""
+        # Side
+
+        ```bash
+        mkdir -p a/b && cd a
+        NAVN=verden
+        ```
+
+        ```bash show-output
+        cd b
+        echo "hei $NAVN fra $(basename "$PWD")"
+        ```
+        """).lstrip()
+    page = notebook.PageSource("docs/nb/side.md", source, "nb", "side.md", "https://example.org/", "H")
+    nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1))
+    nb.cells.append(v4.new_code_cell("%%bash_session\nfalse\necho never"))
+    path = tmp_path / "side.ipynb"
+    nbformat.write(nb, path)
+    script = ("import json, sys, nbformat\nfrom handbook.execute import notebooks\n"
+              "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+              "ok, message = notebooks.execute(nb, 'python3', 60, {}, 'side')\n"
+              "print(json.dumps([ok, message, [c.get('outputs', []) for c in nb.cells[-2:]]]))")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    ok, message, (shown, failed) = json.loads(out.strip().splitlines()[-1])
+    assert not ok and "CalledProcessError" in message      # the last cell fails ...
+    assert "".join(o.get("text", "") for o in shown) == "hei verden fra b\n"   # ... after this one ran
+    assert not [o for o in failed if o["output_type"] == "stream" and "never" in o["text"]]
