@@ -38,7 +38,7 @@ $(NODE_STAMP): package.json package-lock.json
 serve: $(VENV_STAMP) ## Build every language and serve http://127.0.0.1:$(PORT) with live reload
 	$(HB) serve --port $(PORT)
 
-build: $(VENV_STAMP) ## Build the static site into site/ (strict; the old site stays if it fails)
+build: $(VENV_STAMP) system-packages ## Build the site, its PDF and offline copy into site/ (strict; the old site stays if it fails)
 	$(HB) build --site-dir $(SITE)
 
 system-packages: ## Install Chromium, R and hunspell dictionaries where we can (root + apt)

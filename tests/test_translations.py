@@ -184,10 +184,10 @@ def test_status_markdown_links_and_labels(repo: Path, project):
     nb = status.status_markdown(found, "nb", "oversettelser.md", idx, strings, "https://github.com/o/r",
                                 "main")
     assert "1 av 3 sider er oversatt, 0 er utdatert og 2 mangler." in nb
-    assert "| [Team](team.md) | bokmål | mangler | [Oversett (sv)]" \
+    assert "| [Team](team.md) | bokmål | mangler | [Oversett (svensk)]" \
            "(https://github.com/o/r/new/main/docs/sv?filename=team.md) |" in nb
     # the nb build has no page that exists only in Swedish: no link there
-    assert "| Data | svensk | mangler | [Oversett (nb)]" in nb
+    assert "| Data | svensk | mangler | [Oversett (bokmål)]" in nb
     sv = status.status_markdown(found, "sv", "oversettelser.md", idx, strings, None)
     assert "| [Data](balsam/data.md) | svenska | saknas |  |" in sv
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from handbook.checks import links
+from handbook.editions import build_editions
 from handbook.project import Project, ProjectError
 
 BUILD_ENV = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
@@ -65,11 +66,12 @@ def site_checks() -> list[tuple[str, SiteCheck]]:
         site, links.LinkCheckConfig.for_project(project, site_label=project.display(project.site_dir))))]
 
 
-def build(project: Project, site_dir: Path | None = None, *, log=print) -> int:
+def build(project: Project, site_dir: Path | None = None, *, editions: bool = True, log=print) -> int:
     site_dir = (site_dir or project.site_dir).resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(site_dir.parent)
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+    staging.chmod(0o755)   # mkdtemp makes it private; the published site is for everyone
     started = time.monotonic()
     previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
@@ -85,6 +87,12 @@ def build(project: Project, site_dir: Path | None = None, *, log=print) -> int:
                 log(problem, file=sys.stderr)
             problems += len(found)
             log(f"{name}: {len(found)} problem(s)")
+        if not problems and editions:
+            found = build_editions(project, staging)
+            for problem in found:
+                log(problem, file=sys.stderr)
+            problems += len(found)
+            log(f"editions (PDF, offline copy): {len(found)} problem(s)")
         if problems:
             log(f"{problems} problem(s) in the built site; the previous site in "
                 f"{project.display(site_dir)} is unchanged", file=sys.stderr)
@@ -150,13 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-file", type=Path, default=None)
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where the site goes (default: site_dir of mkdocs.yml)")
+    parser.add_argument("--no-editions", action="store_true",
+                        help="leave out the PDF and the offline copy (a faster build to look at)")
     args = parser.parse_args(argv)
     try:
         project = Project.load(args.config_file)
     except ProjectError as exc:
         print(f"build: {exc}", file=sys.stderr)
         return 2
-    return build(project, args.site_dir, log=_log)
+    return build(project, args.site_dir, editions=not args.no_editions, log=_log)
 
 
 def _log(message: str, file=None) -> None:

@@ -10,6 +10,7 @@
     handbook parity [FILE ...]
     handbook new-page SLUG --title-nb ... --title-sv ...
     handbook library copy|check ...
+    handbook editions [--no-pdf] [--no-offline]   PDF and offline copy of a built site
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ COMMANDS = {
     "parity": ("handbook.i18n.cli", "parity_main"),
     "new-page": ("handbook.content.scaffold", "main"),
     "library": ("handbook.content.library.cli", "main"),
+    "editions": ("handbook.editions", "main"),
 }
 GATES = {
     "links": ("handbook.checks.links", "main"),

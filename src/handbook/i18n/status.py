@@ -196,7 +196,7 @@ def status_markdown(found: list[Status], lang: str, here_key: str, index: PageIn
             verb = strings.get(lang, "status_translate" if status.state == "missing" else "status_update")
             url = (edit_link(repo_url, branch, path) if pair.file(status.language).exists()
                    else new_file_link(repo_url, branch, path))
-            action = f"[{verb} ({status.language})]({url})"
+            action = f"[{verb} ({strings.language_name(lang, status.language)})]({url})"
         cells = (cell, strings.language_name(lang, pair.source), strings.get(lang, f"status_{status.state}"),
                  action)
         lines.append("| " + " | ".join(cells) + " |")
