@@ -1,5 +1,5 @@
-"""Pages that cannot be read fail the strict build with file:line: MkDocs event on_files."""
+"""Pages that cannot be read fail the strict build with file:line: MkDocs events on_pre_build, on_files."""
 
-from handbook.adapters.validate import on_files
+from handbook.adapters.validate import on_files, on_pre_build
 
-__all__ = ["on_files"]
+__all__ = ["on_files", "on_pre_build"]

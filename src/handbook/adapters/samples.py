@@ -17,6 +17,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from handbook.adapters import context
+from handbook.adapters.validate import invalid_pages
 from handbook.execute import report as execution_report
 from handbook.execute.runner import Plan, Runner, interrupt_on_signals
 from handbook.execute.sandbox import UNSAFE_ENV
@@ -27,7 +28,7 @@ log = get_plugin_logger("handbook.samples")
 
 def on_pre_build(config):
     state = _state(config)
-    state.plan = Plan.discover(state.runner)
+    state.plan = Plan.discover(state.runner, exclude=invalid_pages(config))
     state.plan.execute(state.runner)
     if context.is_default_build(config) and not context.is_nested_build(config):
         if state.runner.isolation.kind == "none":  # asked for explicitly: a note, not a failure

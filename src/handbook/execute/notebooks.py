@@ -113,7 +113,9 @@ def _returned(raw: sandbox.RawResult, count: int) -> tuple[list, str]:
     for message in raw.messages:
         info = message.get("error")
         if isinstance(info, dict):
-            return [], f"cell {info.get('cell', 1)}: {info.get('error', raw.error)}"
+            # A limit the build saw (memory, processes, time, output) says more than the driver.
+            error = raw.error if raw.limit not in ("", "exit") else info.get("error", raw.error)
+            return [], f"cell {info.get('cell', 1)}: {error}"
     if not raw.ok:
         cell = (raw.failed_block or 0) + 1
         tail = raw.stderr_tail

@@ -137,10 +137,14 @@ class Plan:
     errors: list = field(default_factory=list)          # "file:line: message"
 
     @classmethod
-    def discover(cls, runner: Runner, paths: list[Path] | None = None) -> Plan:
+    def discover(cls, runner: Runner, paths: list[Path] | None = None,
+                 exclude: set[Path] | frozenset = frozenset()) -> Plan:
+        """What the pages (default: all under docs/) hold; `exclude`: resolved paths to leave out."""
         plan = cls()
         for page in paths or walk(runner.project.docs_dir, (".md", ".ipynb")):
             page = page if page.is_absolute() else Path.cwd() / page
+            if exclude and page.resolve() in exclude:
+                continue
             try:
                 if page.suffix == ".ipynb":
                     plan.notebooks.append(runner.notebook(page))

@@ -204,6 +204,8 @@ def run_session(session: Session, ctx: Context) -> Result:
                                                 "id": session.id})
         return Result(ok=True, outputs=raw.outputs, seconds=raw.seconds)
     index, line, error = _failure(raw)
+    if "No space left on device" in error:
+        error += f" (home and /tmp hold {ctx.limits.disk_mb} MB together)"
     block = session.blocks[min(index, len(session.blocks) - 1)]
     # Block.start is the fence line; the code starts on the next line.
     message = f"{block.path}:{block.start + (line or 1)}: code sample failed: {error}"
