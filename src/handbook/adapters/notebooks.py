@@ -29,7 +29,7 @@ def on_config(config):
 def on_files(files, config):
     cache_dir = context.project(config).cache_dir
     for file in files.documentation_pages():
-        if not file.src_uri.endswith(".ipynb"):
+        if not file.src_uri.endswith(".ipynb") or getattr(file, "handbook_invalid", False):
             continue
         source = Path(file.abs_src_path)
         executed = notebooks.executed_copy(cache_dir, source, runner(config).notebook_outputs(source))

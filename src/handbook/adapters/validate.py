@@ -49,6 +49,7 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if file.abs_src_path and Path(file.abs_src_path).resolve() in invalid:
             file.abs_src_path = str(_placeholder(Path(file.abs_src_path), cache_dir))
+            file.handbook_invalid = True
     return files
 
 

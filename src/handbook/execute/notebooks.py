@@ -23,6 +23,7 @@ import nbformat
 from handbook.execute import registry, sandbox
 from handbook.execute.sessions import Context, Result
 from handbook.markdown import fences
+from handbook.markdown.validate import size_text
 
 STARTUP_TIMEOUT = 120.0   # starting nbclient and the kernel
 SLACK = 15.0              # the driver enforces the cell timeout; this is the build's backstop
@@ -64,8 +65,8 @@ class NotebookJob:
         rel = project.display(source)
         size = source.stat().st_size
         if size > limits.notebook_kb * 1000:
-            raise NotebookError(f"{rel}: the notebook is {size / 1e6:.1f} MB; the limit is "
-                                f"{limits.notebook_kb / 1000:g} MB (keep notebooks without outputs)")
+            raise NotebookError(f"{rel}: the notebook is {size_text(size)}; the limit is "
+                                f"{size_text(limits.notebook_kb * 1000)} (save it without outputs)")
         try:
             nb = nbformat.read(source, as_version=4)
         except Exception as exc:  # not JSON, not a notebook: name the file

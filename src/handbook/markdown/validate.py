@@ -8,6 +8,7 @@ that is not JSON. The build reports them as `file:line: message` and never shows
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def check_file(path: Path, max_page_bytes: int, max_notebook_bytes: int) -> list
 
 def check_markdown(data: bytes, max_bytes: int) -> list[Problem]:
     if len(data) > max_bytes:
-        return [Problem(1, f"the page is {_size(len(data))}; the limit is {_size(max_bytes)} "
+        return [Problem(1, f"the page is {size_text(len(data))}; the limit is {size_text(max_bytes)} "
                            "(split it into several pages)")]
     problems = _text_problems(data)
     if problems:
@@ -48,7 +49,7 @@ def check_markdown(data: bytes, max_bytes: int) -> list[Problem]:
 
 def check_notebook(data: bytes, max_bytes: int) -> list[Problem]:
     if len(data) > max_bytes:
-        return [Problem(1, f"the notebook is {_size(len(data))}; the limit is {_size(max_bytes)} "
+        return [Problem(1, f"the notebook is {size_text(len(data))}; the limit is {size_text(max_bytes)} "
                            "(save it without outputs, keep data files out of it)")]
     problems = _text_problems(data)
     if problems:
@@ -77,8 +78,9 @@ def _line(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+def size_text(n: int) -> str:
+    """Bytes as whole kB, rounded up: 1 000 001 bytes is "1 001 kB"."""
+    return f"{math.ceil(n / 1000):,} kB".replace(",", " ")
 
 
 PLACEHOLDER_MARKDOWN = "# ?\n\nThis page could not be built; the build log says why.\n"
