@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -277,3 +278,18 @@ def test_unsafe_mode_runs_without_the_sandbox_and_says_so(tmp_path):
     assert proc.returncode == 0, proc.stdout
     assert "WITHOUT the sandbox" in proc.stdout
     assert _report(tmp_path / "cache")["sandbox"]["kind"] == "none"
+
+
+def test_why_skipped_groups_blocks_by_reason(tmp_path):
+    page = ('# S\n\n```bash skip="needs a Dapla login"\nls\n```\n\n'
+            '```python skip="needs a Dapla login"\nx\n```\n\n'
+            '```python requires="surely_not_installed_pkg"\nimport surely_not_installed_pkg\n```\n')
+    config = write_project(tmp_path / "p", {"nb/index.md": page})
+    env = {"HANDBOOK_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "handbook.execute.runner", "--config-file", str(config),
+                           "--why-skipped"], env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "needs a Dapla login (2)", "    docs/nb/index.md:3", "    docs/nb/index.md:7",
+        "needs surely_not_installed_pkg, not installed here (1)", "    docs/nb/index.md:11"]
+    assert not (tmp_path / "cache" / "samples").exists(), "listing skips runs nothing"
