@@ -465,8 +465,11 @@ def test_unavailable_sandbox_refuses_to_run():
 
 def test_unsafe_mode_runs_but_not_what_needs_the_sandbox(tmp_path):
     unsafe = Isolation.detect(unsafe=True)
-    raw = run(unsafe, Limits(), Job("python", {"000.py": b"print(6 * 7)\n"}, [10]))
-    assert unsafe.kind == "none" and raw.ok and raw.outputs[0]["stdout"] == "42\n"
+    data = tmp_path / "tall.txt"
+    data.write_text("6 7")
+    code = b"a, b = open('tall.txt').read().split()\nprint(int(a) * int(b))\n"
+    raw = run(unsafe, Limits(), Job("python", {"000.py": code}, [10], data_files={"tall.txt": data}))
+    assert unsafe.kind == "none" and raw.ok and raw.outputs[0]["stdout"] == "42\n", raw
     raw = run(unsafe, Limits(), Job("python", {"000.py": b"print(1)\n"}, [10],
                                     exposures=[Exposure(files={"/buckets": tmp_path})]))
     assert not raw.ok and "needs the sandbox" in raw.error

@@ -31,7 +31,7 @@ def on_pre_build(config):
     state.plan = Plan.discover(state.runner, exclude=invalid_pages(config))
     state.plan.execute(state.runner)
     if context.is_default_build(config) and not context.is_nested_build(config):
-        if state.runner.isolation.kind == "none":  # asked for explicitly: a note, not a failure
+        if state.runner.unsafe_requested:  # asked for explicitly: a note, not a failure
             log.info(f"NOTE: code samples run WITHOUT the sandbox ({UNSAFE_ENV}=1 / --unsafe-no-sandbox): "
                         "they can read your files and environment")
         for problem in state.plan.problems(state.runner):

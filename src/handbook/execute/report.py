@@ -69,7 +69,7 @@ def build(plan, runner) -> dict:
     totals["skipped"] = sum(len(p["skipped"]) for p in pages.values())
     totals["notebooks_executed"] = sum(1 for n in notebooks if n["status"] == "executed")
     totals["errors"] = len(plan.errors)
-    return {"sandbox": runner.isolation.describe(), "limits": runner.limits.describe(), "totals": totals,
+    return {"sandbox": runner.sandbox_summary(), "limits": runner.limits.describe(), "totals": totals,
             "blocks": blocks, "notebooks": notebooks, "pages": pages,
             "cache_rejected": list(runner.cache.rejected), "errors": list(plan.errors)}
 

@@ -47,16 +47,22 @@ class Runner:
         self.cancel = threading.Event()
         self._scans: dict[tuple, PageScan] = {}
         self._lock = threading.Lock()
+        self._isolation: sandbox.Isolation | None = None
+        sandbox.reap_stale_temp()  # folders of builds that were killed outright
 
-    @cached_property
+    @property
     def isolation(self) -> sandbox.Isolation:
-        sandbox.reap_stale_temp()
-        return sandbox.Isolation.detect(unsafe=self.unsafe)
+        """Looked up when something has to run (a warm build never asks)."""
+        with self._lock:
+            if self._isolation is None:
+                self._isolation = sandbox.Isolation.detect(unsafe=self.unsafe)
+            return self._isolation
 
     @cached_property
     def env_key(self) -> str:
-        """What every result depends on: locked packages, the sandbox, stand-ins, limits."""
-        h = hashlib.sha256(self.isolation.kind.encode())
+        """What every result depends on: locked packages, the sandbox, stand-ins, limits. Results of
+        unsandboxed runs (--unsafe-no-sandbox) are kept apart from sandboxed ones."""
+        h = hashlib.sha256(b"none" if self.unsafe_requested else b"bubblewrap")
         lock = self.project.root / "uv.lock"
         h.update(lock.read_bytes() if lock.exists() else b"no lock file")
         h.update(registry.fingerprint(self.known).encode())
@@ -70,9 +76,20 @@ class Runner:
                 h.update(str(path.relative_to(seeds)).encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 
+    @property
+    def unsafe_requested(self) -> bool:
+        return self.unsafe or os.environ.get(sandbox.UNSAFE_ENV) == "1"
+
+    def sandbox_summary(self) -> dict:
+        """For the report: the sandbox used, without looking it up when nothing had to run."""
+        if self._isolation is not None:
+            return self._isolation.describe()
+        return {"kind": "none" if self.unsafe_requested else "bubblewrap", "limits": "",
+                "problem": "", "note": "nothing was executed in this build"}
+
     def context(self) -> Context:
-        return Context(self.project, self.cache, self.isolation, self.limits, self.standins, self.refresh,
-                       self.cancel)
+        return Context(self.project, self.cache, lambda: self.isolation, self.limits, self.standins,
+                       self.refresh, self.cancel)
 
     def scan(self, page: Path) -> PageScan:
         """Sessions of one Markdown page, remembered for this build (asked again per language)."""
@@ -111,8 +128,7 @@ class Runner:
                 key = futures[future]
                 result = future.result()
                 done += 1
-                with self._lock:
-                    self.results[key] = result
+                self.results[key] = result
                 label = getattr(todo[key], "label", key[:12])
                 state = "cache hit" if result.cached else ("ok" if result.ok else "FAILED")
                 self.log(f"[{done}/{total}] {label}: {state} ({result.seconds:.1f} s)")

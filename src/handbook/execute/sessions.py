@@ -58,11 +58,15 @@ class Context:
 
     project: object           # handbook.project.Project
     cache: Cache
-    isolation: sandbox.Isolation
+    find_isolation: object    # () -> sandbox.Isolation, looked up once something has to run
     limits: Limits
     standins: registry.RunningStandIns
     refresh: bool = False
     cancel: object = None     # threading.Event: set when the build is interrupted
+
+    @property
+    def isolation(self) -> sandbox.Isolation:
+        return self.find_isolation()
 
 
 @dataclass

@@ -66,11 +66,11 @@ def run(isolation: Isolation, limits: Limits, job: Job) -> RawResult:
         relay, forwards = _relay(endpoints, temp) if isolation.kind == "bubblewrap" else (None, [])
         spec = {"rlimits": _rlimits(limits, cgroup_limits=isolation.cgroup_root is not None),
                 "forward": forwards, "fds": [ctl_w, ack_r]}
-        argv, env = _command(isolation, limits, job, temp, files, spec, endpoints)
+        argv, env, cwd = _command(isolation, limits, job, temp, files, spec, endpoints)
         if isolation.cgroup_root is not None:
             cgroup = isolation.cgroup_root.create(limits.memory_mb * MB, limits.processes)
             argv = cgroup.wrap(argv)
-        proc = subprocess.Popen(argv, env=env, cwd=temp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, pass_fds=(ctl_w, ack_r, *files.fds),
                                 start_new_session=True)
         files.close()
@@ -130,8 +130,10 @@ def python_executable() -> str:
 
 
 def _command(isolation: Isolation, limits: Limits, job: Job, temp: Path, files: bwrap.Files,
-             spec: dict, endpoints: list) -> tuple[list[str], dict]:
+             spec: dict, endpoints: list) -> tuple[list[str], dict, Path]:
+    """(command line, environment, working folder) of the job."""
     python = python_executable()
+    cwd = temp
     if isolation.kind == "bubblewrap":
         env = base_env(bwrap.HOME, "/tmp")
         env.update({k: v for x in job.exposures for k, v in x.env.items()} | job.env)
@@ -154,9 +156,9 @@ def _command(isolation: Isolation, limits: Limits, job: Job, temp: Path, files: 
         (temp / "spec.json").write_text(json.dumps(spec))
         env = base_env(str(temp / "home"), str(temp / "tmp"))
         env.update({k: v for x in job.exposures for k, v in x.env.items()} | job.env)
-        argv, tools, run_dir = [], str(HERE), str(temp)
+        argv, tools, run_dir, cwd = [], str(HERE), str(temp), temp / "home/work"
     launcher = [python, "-I", "-S", f"{tools}/launcher.py", f"{run_dir}/spec.json", "--"]
-    return argv + launcher + _driver(job.driver, python, tools, f"{run_dir}/input"), env
+    return argv + launcher + _driver(job.driver, python, tools, f"{run_dir}/input"), env, cwd
 
 
 def _needs_sandbox(exposures: list[Exposure]) -> str:
