@@ -2,6 +2,8 @@
 # Install what the tests need from Debian where we may (root with apt-get); elsewhere say what is missing.
 set -u
 need=()
+# Code samples and notebooks run in a bubblewrap sandbox (handbook.execute.sandbox).
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
     || command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROMIUM:-}" ] || need+=(chromium)
 command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
@@ -67,4 +69,7 @@ case " ${need[*]} " in
     *" chromium "*) echo "  Chromium without root: .venv/bin/playwright install chromium, or export CHROMIUM=/path/to/chrome" >&2 ;;
 esac
 echo "  R samples are skipped (with that reason) where R is missing; the browser and spelling tests need the rest." >&2
+case " ${need[*]} " in
+    *" bubblewrap "*) echo "  Without bubblewrap the build refuses to run code samples (see CONTRIBUTING.md)." >&2 ;;
+esac
 exit 0

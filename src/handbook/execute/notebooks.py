@@ -1,9 +1,10 @@
-"""Notebooks: execution through nbclient (cached, sandboxed), executed copies, clean downloads.
+"""Notebooks: executed in the sandbox (cached), executed copies to render, clean downloads.
 
-Only outputs are cached, keyed on the code cells (full-line comments removed) and the
-kernel, so the nb and sv versions of a notebook, which differ in their Markdown,
-share one execution. The executed copy that mkdocs-jupyter renders is the page's own
-notebook with those outputs merged in.
+Only outputs are cached, keyed on the code cells (full-line comments removed), the kernel and
+the stand-ins, so the nb and sv versions of a notebook, which differ in their Markdown, share
+one execution. nbclient and the kernel both run inside the sandbox (sandbox/notebook_driver.py);
+what comes back is checked against the notebook format before it is kept. The executed copy
+that mkdocs-jupyter renders is the page's own notebook with those outputs merged in.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ import json
 import os
 import re
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from handbook import CACHE_DIR, display_path
-from handbook.execute import sandbox, services
+from handbook.execute import registry, sandbox
+from handbook.execute.sessions import Context, Result
 from handbook.markdown import fences
+from handbook.markdown.validate import size_text
 
-CELL_TIMEOUT = 120
-RENDERED_DIR = CACHE_DIR / "notebooks" / "rendered"
+STARTUP_TIMEOUT = 120.0   # starting nbclient and the kernel
+SLACK = 15.0              # the driver enforces the cell timeout; this is the build's backstop
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be executed; the message names the file."""
 
 
 def walk(docs_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -43,85 +48,94 @@ def code_cells(nb) -> list:
 
 @dataclass
 class NotebookJob:
-    path: str          # display path
+    path: str          # as the author sees it
     source: Path
     key: str
     kernel: str
-    timeout: int
+    timeout: float
+    standins: tuple = ()
+    cells: int = 0
 
     @property
     def label(self) -> str:
         return f"{self.path} (notebook)"
 
     @classmethod
-    def for_path(cls, source: Path, env_key: str) -> NotebookJob:
-        nb = nbformat.read(source, as_version=4)
+    def for_path(cls, project, source: Path, env_key: str, known: dict, limits) -> NotebookJob:
+        rel = project.display(source)
+        size = source.stat().st_size
+        if size > limits.notebook_kb * 1000:
+            raise NotebookError(f"{rel}: the notebook is {size_text(size)}; the limit is "
+                                f"{size_text(limits.notebook_kb * 1000)} (save it without outputs)")
+        try:
+            nb = nbformat.read(source, as_version=4)
+        except Exception as exc:  # not JSON, not a notebook: name the file
+            raise NotebookError(f"{rel}: not a valid notebook: {exc}") from None
+        meta = nb.metadata.get("handbook", {})
         kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-        timeout = int(nb.metadata.get("handbook", {}).get("timeout", CELL_TIMEOUT))
+        try:
+            timeout = fences.parse_timeout(str(meta.get("timeout", limits.notebook_timeout)), 1)
+            used = registry.used("\n".join(c.source for c in code_cells(nb)), meta.get("services"), known)
+        except (fences.FenceError, registry.UnknownStandIn) as exc:
+            raise NotebookError(f"{rel}: metadata handbook: {exc}") from None
         h = hashlib.sha256(env_key.encode())
-        h.update(f"notebook\0{kernel}".encode())
+        h.update(json.dumps(["notebook", kernel, timeout, list(used)]).encode())
         for cell in code_cells(nb):
             h.update(b"\0" + fences.normalised_code(cell.source).encode())
-        return cls(display_path(source), source, h.hexdigest(), kernel, timeout)
+        return cls(rel, source, h.hexdigest(), kernel, timeout, used, len(code_cells(nb)))
 
-    def run(self, local: services.LocalServices, refresh: bool = False):
-        from handbook.execute.runner import Result, cache_get, cache_put
-
-        if not refresh and (hit := cache_get(self.key, "notebooks")) is not None:
+    def run(self, ctx: Context) -> Result:
+        if self.cells == 0:
+            return Result(ok=True, outputs=[])
+        if not ctx.refresh and (hit := ctx.cache.get("notebooks", self.key)) is not None:
             return Result(ok=True, outputs=hit["cells"], seconds=hit["seconds"], cached=True)
-        started = time.monotonic()
-        nb = nbformat.read(self.source, as_version=4)
-        code = "\n".join(c.source for c in code_cells(nb))
-        used = services.services_used(code, nb.metadata.get("handbook", {}).get("services"))
-        with local.session(used) as service_env:
-            ok, message = execute(nb, self.kernel, self.timeout, service_env, self.path)
-        seconds = round(time.monotonic() - started, 2)
-        if not ok:
-            return Result(ok=False, message=message, seconds=seconds)
-        cells = [{"outputs": c.get("outputs", []), "execution_count": c.get("execution_count")}
-                 for c in code_cells(nb)]
-        cache_put(self.key, {"cells": cells, "seconds": seconds, "path": self.path}, "notebooks")
-        return Result(ok=True, outputs=cells, seconds=seconds)
+        if not ctx.isolation.available:
+            return Result(ok=False, reason="sandbox unavailable",
+                          message=f"{self.path}: notebook not run: {ctx.isolation.problem}")
+        clean_nb = json.dumps(clean(json.loads(self.source.read_text(encoding="utf-8"))))
+        with ctx.standins.session(self.standins) as exposures:
+            raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
+                driver="notebook",
+                inputs={"notebook.ipynb": clean_nb.encode(),
+                        "job.json": json.dumps({"kernel": self.kernel, "timeout": self.timeout}).encode()},
+                timeouts=[self.timeout + SLACK] * max(self.cells, 1), startup_timeout=STARTUP_TIMEOUT,
+                exposures=exposures, output_cap=ctx.limits.output_bytes,
+                message_cap=ctx.limits.notebook_output_bytes, cancel=ctx.cancel))
+        cells, error = _returned(raw, self.cells)
+        if error:
+            return Result(ok=False, message=f"{self.path}: {error}", seconds=raw.seconds,
+                          reason=raw.limit or "error")
+        ctx.cache.put("notebooks", self.key, {"cells": cells, "seconds": raw.seconds, "path": self.path})
+        return Result(ok=True, outputs=cells, seconds=raw.seconds)
 
 
-def execute(nb, kernel: str, timeout: int, extra_env: dict, label: str) -> tuple[bool, str]:
-    """Execute in place in a sandboxed kernel; (ok, author-facing message)."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    with tempfile.TemporaryDirectory(prefix="handbook-notebook-") as root:
-        root = Path(root)
-        for name in ("work", "home", "tmp"):
-            (root / name).mkdir()
-        env = sandbox.sandbox_env(root / "home", root / "tmp", extra_env)
-        env["JUPYTER_PATH"] = os.pathsep.join([str(Path(os.sys.prefix) / "share/jupyter"),
-                                               "/usr/local/share/jupyter", "/usr/share/jupyter"])
-        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
-                                resources={"metadata": {"path": str(root / "work")}},
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        try:
-            client.execute(env=env, cwd=str(root / "work"))
-        except CellTimeoutError:
-            return False, f"{label}: cell {_failed_cell(nb)}: timed out after {timeout} s"
-        except CellExecutionError as exc:
-            return False, f"{label}: cell {_failed_cell(nb)}: notebook cell failed: {exc.ename}: {exc.evalue}"
-        except DeadKernelError as exc:
-            return False, f"{label}: the kernel died: {exc}"
-        except Exception as exc:  # a missing kernel, a bad notebook: still name the file
-            return False, f"{label}: could not execute: {type(exc).__name__}: {exc}"
-    return True, ""
+def _returned(raw: sandbox.RawResult, count: int) -> tuple[list, str]:
+    """(outputs per code cell, "") or ([], what went wrong), from what the sandbox sent back."""
+    for message in raw.messages:
+        info = message.get("error")
+        if isinstance(info, dict):
+            # A limit the build saw (memory, processes, time, output) says more than the driver.
+            error = raw.error if raw.limit not in ("", "exit") else info.get("error", raw.error)
+            return [], f"cell {info.get('cell', 1)}: {error}"
+    if not raw.ok:
+        cell = (raw.failed_block or 0) + 1
+        tail = raw.stderr_tail
+        return [], f"cell {cell}: {raw.error}" + (("\n" + tail) if tail and raw.limit == "exit" else "")
+    cells = next((m["cells"] for m in raw.messages if "cells" in m), None)
+    if not isinstance(cells, list) or len(cells) != count:
+        return [], "the notebook returned no outputs"
+    try:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell() for _ in cells])
+        for cell, out in zip(nb.cells, cells, strict=True):
+            cell.outputs = [nbformat.from_dict(o) for o in out["outputs"]]
+            cell.execution_count = out["execution_count"]
+        nbformat.validate(nb)
+    except Exception as exc:
+        return [], f"the notebook returned outputs that are not valid: {type(exc).__name__}"
+    return [{"outputs": out["outputs"], "execution_count": out["execution_count"]} for out in cells], ""
 
 
-def _failed_cell(nb) -> int:
-    """1-based number of the code cell that failed (the last one with outputs)."""
-    number = 0
-    for i, cell in enumerate(code_cells(nb), start=1):
-        if cell.get("execution_count") is not None or cell.get("outputs"):
-            number = i
-    return number or 1
-
-
-def executed_copy(source: Path, outputs: list | None) -> Path | None:
+def executed_copy(cache_dir: Path, source: Path, outputs: list | None) -> Path | None:
     """Write the page's notebook with cached outputs merged in; None if there are none."""
     if outputs is None:
         return None
@@ -133,7 +147,7 @@ def executed_copy(source: Path, outputs: list | None) -> Path | None:
         cell.outputs = [nbformat.from_dict(o) for o in out["outputs"]]
         cell.execution_count = out["execution_count"]
     digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
-    target = RENDERED_DIR / digest / source.name
+    target = cache_dir / "notebooks" / "rendered" / digest / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     with os.fdopen(fd, "w", encoding="utf-8") as f:

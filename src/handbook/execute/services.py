@@ -1,151 +1,164 @@
-"""Local stand-ins for the platforms' storage, on 127.0.0.1 only.
+"""Local stand-ins for the platforms' storage, and the data they are seeded with.
 
-- Google Cloud Storage (Dapla): gcp-storage-emulator, reached by gcsfs through
-  STORAGE_EMULATOR_HOST. Its stock server handles one connection at a time, which
-  deadlocks gcsfs' connection pool, so we serve it from a threading HTTP server.
-- S3 (BALSAM's MinIO): moto's server mode, reached through the JUPYTERLAB_S3_*
-  variables a BALSAM workspace sets.
+- `gcs` (Dapla's Google Cloud Storage): gcp-storage-emulator, reached by gcsfs through
+  STORAGE_EMULATOR_HOST. Its stock server handles one connection at a time, which deadlocks
+  gcsfs' connection pool, so we serve it from a threading HTTP server.
+- `s3` (BALSAM's MinIO): moto's server mode, reached through the JUPYTERLAB_S3_* variables a
+  BALSAM workspace sets.
+- `buckets` (Dapla Lab): the team's buckets as folders under /buckets/, read-only.
 
-Servers start lazily, one of each per build process. A session that uses one holds
-its lock, and the server is reset and seeded before the session runs, so every
-session sees the same data whatever ran before it, and results can be cached.
+Each implements handbook.execute.standins.StandIn; handbook.execute.registry finds them by
+name (`services="gcs"`) or by what the code mentions (MARKERS). Servers listen on the host's
+127.0.0.1; the sandbox relays the same port inside. A session holds the stand-in's lock, and the
+stand-in is reset to its seed before the session runs, so every session sees the same data
+whatever ran before it, and results can be cached. The seed functions below belong to the
+content writers.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
-import json
+import logging
+import shutil
 import socket
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-SERVICES = ("gcs", "s3")
-# Code that mentions one of these uses that service (authors can also say services="gcs s3").
-MARKERS = {
-    "gcs": ("gs://", "gcsfs", "STORAGE_EMULATOR_HOST", "google.cloud.storage"),
-    "s3": ("s3://", "s3fs", "JUPYTERLAB_S3", "minio", "boto3"),
-}
+from handbook.execute.standins import Endpoint, Exposure
+
 S3_ACCESS_KEY = "eksempel-tilgangsnokkel"
 S3_SECRET_KEY = "eksempel-hemmelig-nokkel"
 
 
-def services_used(code: str, declared: str | None = None) -> tuple[str, ...]:
-    if declared:
-        return tuple(s for s in SERVICES if s in declared.replace(",", " ").split())
-    return tuple(s for s in SERVICES if any(marker in code for marker in MARKERS[s]))
+class GcsStandIn:
+    name = "gcs"
+    markers = ("gs://", "gcsfs", "STORAGE_EMULATOR_HOST", "google.cloud.storage")
 
+    def __init__(self, project=None, workdir: Path | None = None):
+        self._storage = None
+        self._httpd = None
+        self.port = 0
 
-def seed_version() -> str:
-    """Changes whenever the seeded data or the way it is served changes."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LocalServices:
-    """Start on first use; stop() at the end of the build."""
-
-    def __init__(self):
-        self._start_lock = threading.Lock()
-        self.locks = {name: threading.Lock() for name in SERVICES}
-        self._gcs = None
-        self._gcs_httpd = None
-        self._s3 = None
-        self.urls: dict[str, str] = {}
-
-    def env(self, used: tuple[str, ...]) -> dict[str, str]:
-        env = {}
-        if "gcs" in used:
-            env["STORAGE_EMULATOR_HOST"] = self.urls["gcs"]
-            env["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"  # no gRPC probe: it stalls 60 s
-        if "s3" in used:
-            env["JUPYTERLAB_S3_ENDPOINT"] = self.urls["s3"]
-            env["JUPYTERLAB_S3_ACCESS_KEY_ID"] = S3_ACCESS_KEY
-            env["JUPYTERLAB_S3_SECRET_ACCESS_KEY"] = S3_SECRET_KEY
-        return env
-
-    @contextlib.contextmanager
-    def session(self, used: tuple[str, ...]):
-        """Hold the services a session uses, freshly seeded, and yield their environment."""
-        with contextlib.ExitStack() as stack:
-            for name in sorted(used):
-                stack.enter_context(self.locks[name])
-                self._ensure(name)
-                (self._reset_gcs if name == "gcs" else self._reset_s3)()
-            yield self.env(used)
-
-    def _ensure(self, name: str) -> None:
-        with self._start_lock:
-            if name in self.urls:
-                return
-            (self._start_gcs if name == "gcs" else self._start_s3)()
-
-    def _start_gcs(self) -> None:
+    def start(self) -> None:
+        if self._httpd is not None:
+            return
         from gcp_storage_emulator import server as gse
 
-        storage = gse.Storage(use_memory_fs=True)
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietGcsHandler(gse), storage))
-        httpd.daemon_threads = True
-        threading.Thread(target=httpd.serve_forever, daemon=True, name="gcs-emulator").start()
-        self._gcs, self._gcs_httpd = storage, httpd
-        self.urls["gcs"] = f"http://127.0.0.1:{httpd.server_address[1]}"
+        self._storage = gse.Storage(use_memory_fs=True)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_quiet_gcs_handler(gse), self._storage))
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True, name="gcs-emulator").start()
+        self.port = self._httpd.server_address[1]
 
-    def _start_s3(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        port = _free_port()
-        import logging
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-        self._s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self._s3.start()
-        self.urls["s3"] = f"http://127.0.0.1:{port}"
-
-    def _reset_gcs(self) -> None:
+    def reset(self) -> None:
         import requests
         from gcp_storage_emulator.handlers import buckets
 
-        self._gcs.wipe()
-        base = self.urls["gcs"]
+        self._storage.wipe()
         for bucket, objects in gcs_seed().items():
-            buckets.create_bucket(bucket, self._gcs)
+            buckets.create_bucket(bucket, self._storage)
             for key, data in objects.items():
-                requests.post(f"{base}/upload/storage/v1/b/{bucket}/o",
+                requests.post(f"http://127.0.0.1:{self.port}/upload/storage/v1/b/{bucket}/o",
                               params={"uploadType": "media", "name": key}, data=data,
                               timeout=10).raise_for_status()
 
-    def _reset_s3(self) -> None:
+    def exposure(self) -> Exposure:
+        return Exposure(endpoints=[Endpoint("127.0.0.1", self.port, self.port)],
+                        env={"STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.port}",
+                             "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false"})  # no gRPC probe: it stalls 60 s
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+
+class S3StandIn:
+    name = "s3"
+    markers = ("s3://", "s3fs", "JUPYTERLAB_S3", "minio", "boto3")
+
+    def __init__(self, project=None, workdir: Path | None = None):
+        self._server = None
+        self.port = 0
+
+    def start(self) -> None:
+        if self._server is not None:
+            return
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+
+    def reset(self) -> None:
         import boto3
         import requests
 
-        requests.post(f"{self.urls['s3']}/moto-api/reset", timeout=10)
-        client = boto3.client("s3", endpoint_url=self.urls["s3"], region_name="us-east-1",
+        url = f"http://127.0.0.1:{self.port}"
+        requests.post(f"{url}/moto-api/reset", timeout=10)
+        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
                               aws_access_key_id=S3_ACCESS_KEY, aws_secret_access_key=S3_SECRET_KEY)
         for bucket, objects in s3_seed().items():
             client.create_bucket(Bucket=bucket)
             for key, data in objects.items():
                 client.put_object(Bucket=bucket, Key=key, Body=data)
 
+    def exposure(self) -> Exposure:
+        return Exposure(endpoints=[Endpoint("127.0.0.1", self.port, self.port)],
+                        env={"JUPYTERLAB_S3_ENDPOINT": f"http://127.0.0.1:{self.port}",
+                             "JUPYTERLAB_S3_ACCESS_KEY_ID": S3_ACCESS_KEY,
+                             "JUPYTERLAB_S3_SECRET_ACCESS_KEY": S3_SECRET_KEY})
+
     def stop(self) -> None:
-        if self._gcs_httpd is not None:
-            self._gcs_httpd.shutdown()
-            self._gcs_httpd.server_close()
-            self._gcs_httpd = None
-        if self._s3 is not None:
-            self._s3.stop()
-            self._s3 = None
-        self.urls.clear()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
 
-def _QuietGcsHandler(gse):
+class BucketsStandIn:
+    """Dapla Lab mounts the team's buckets at /buckets/<short name>/; here a read-only folder."""
+
+    name = "buckets"
+    markers = ("/buckets/",)
+    MOUNT = "/buckets"
+
+    def __init__(self, project=None, workdir: Path | None = None):
+        if workdir is None:
+            raise ValueError("the buckets stand-in needs a working folder")
+        self.folder = workdir / "buckets"
+
+    def start(self) -> None:
+        if self.folder.exists():
+            return
+        self.folder.mkdir(parents=True)
+        for name, objects in mount_seed().items():
+            (self.folder / name).mkdir()
+            for key, data in objects.items():
+                target = self.folder / name / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+
+    def reset(self) -> None:
+        """Nothing to do: the folder is bound read-only, no session can change it."""
+
+    def exposure(self) -> Exposure:
+        return Exposure(files={self.MOUNT: self.folder})
+
+    def stop(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+STANDINS = [GcsStandIn, S3StandIn, BucketsStandIn]
+
+
+def _quiet_gcs_handler(gse):
     class Handler(gse.RequestHandler):
         def log_message(self, *args):
             pass
@@ -245,9 +258,13 @@ def s3_seed() -> dict[str, dict[str, bytes]]:
     }}
 
 
-def describe() -> str:
-    return json.dumps({"gcs": {b: sorted(o) for b, o in gcs_seed().items()},
-                       "s3": {b: sorted(o) for b, o in s3_seed().items()}}, indent=2)
+def mount_seed() -> dict[str, dict[str, bytes]]:
+    """What a Dapla Lab service shows under /buckets/: {folder: {path inside it: bytes}}.
+
+    A default until the content writers describe the mounts: the team's product bucket.
+    """
+    return {"produkt": dict(next(objects for bucket, objects in gcs_seed().items()
+                                 if "-data-produkt" in bucket))}
 
 
 # Example figures for teaching, not official statistics. The one source of Norwegian figures in

@@ -7,6 +7,7 @@ linenums) is left for pymdownx.superfences.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ LANGUAGES = {
 # Our options. Flags have no value.
 FLAG_OPTIONS = {"show-output"}
 VALUE_OPTIONS = {"skip", "timeout", "session", "data", "requires", "services"}
+# What pymdownx.superfences/highlight read from the same line (and .class / #id in {...} form).
+PASSED_ON = {"title", "linenums", "hl_lines"}
+DEFAULT_TIMEOUT = 60.0     # seconds per block
+MAX_TIMEOUT = 600.0        # the most a fence may ask for
 
 OPEN_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
 
@@ -72,7 +77,7 @@ def split_info(info: str) -> tuple[str, list[str]]:
 
 
 def parse_options(tokens: list[str], line: int) -> tuple[dict, list[str]]:
-    """Return (our options, tokens left for superfences)."""
+    """Return (our options, tokens left for superfences); FenceError on anything else."""
     ours: dict = {}
     rest: list[str] = []
     for token in tokens:
@@ -82,21 +87,36 @@ def parse_options(tokens: list[str], line: int) -> tuple[dict, list[str]]:
         elif key in VALUE_OPTIONS:
             if not eq or not value.strip():
                 raise FenceError(line, f"fence option {key}= needs a value, e.g. {key}=\"...\"")
-            if key == "timeout":
-                try:
-                    value = float(value)
-                except ValueError:
-                    raise FenceError(line, f"timeout must be a number of seconds, not {value!r}") from None
-            ours[key] = value
-        elif key in FLAG_OPTIONS | VALUE_OPTIONS:
+            ours[key] = parse_timeout(value, line) if key == "timeout" else value
+        elif key in FLAG_OPTIONS:
             raise FenceError(line, f"fence option {key} takes no value")
-        else:
+        elif key in PASSED_ON or token.startswith((".", "#")):
             rest.append(token)
+        else:
+            raise FenceError(line, f"unknown fence option {token!r}; ours are "
+                                   f"{', '.join(sorted(FLAG_OPTIONS | VALUE_OPTIONS))}, and "
+                                   f"{', '.join(sorted(PASSED_ON))} go to the code highlighter")
     return ours, rest
 
 
-def find_blocks(text: str, path: str) -> list[Block]:
-    """All fenced blocks of a Markdown text, executable or not, in order."""
+def parse_timeout(value: str, line: int) -> float:
+    """A finite number of seconds above 0 and at most MAX_TIMEOUT."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise FenceError(line, f"timeout must be a number of seconds, not {value!r}") from None
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_TIMEOUT:
+        raise FenceError(line, f"timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, "
+                               f"not {value!r}")
+    return seconds
+
+
+def find_blocks(text: str, path: str, errors: list[FenceError] | None = None) -> list[Block]:
+    """All top-level fenced blocks of a Markdown text, executable or not, in order.
+
+    A fence shown inside a longer fence is content, not a block. A bad option raises FenceError,
+    or, when `errors` is a list, is appended to it and its block is left out of execution.
+    """
     blocks: list[Block] = []
     lines = text.split("\n")
     i = 0
@@ -118,7 +138,13 @@ def find_blocks(text: str, path: str) -> list[Block]:
         executable = lang in LANGUAGES
         options: dict = {}
         if executable:
-            options, _ = parse_options(tokens, start)
+            try:
+                options, _ = parse_options(tokens, start)
+            except FenceError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                executable = False
         blocks.append(Block(
             path=path, start=start, end=j + 1, lang=LANGUAGES.get(lang, lang),
             code="\n".join(body) + ("\n" if body else ""), options=options,
@@ -129,21 +155,18 @@ def find_blocks(text: str, path: str) -> list[Block]:
 
 
 def strip_our_options(text: str) -> str:
-    """Remove our options from executable fences so superfences only sees its own."""
-    out = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        m = OPEN_RE.match(line)
-        if m:
-            lang, tokens = split_info(m["info"])
-            if lang in LANGUAGES:
-                try:
-                    _, rest = parse_options(tokens, number)
-                except FenceError:
-                    rest = [t for t in tokens if t.partition("=")[0] not in FLAG_OPTIONS | VALUE_OPTIONS]
-                info = " ".join([lang, *(_quote(t) for t in rest)])
-                line = f"{m['indent']}{m['fence']}{info}"
-        out.append(line)
-    return "\n".join(out)
+    """Remove our options from the opening lines of executable fences, so superfences only sees
+    its own; fences shown inside a longer fence (documentation of this syntax) stay verbatim."""
+    lines = text.split("\n")
+    for block in find_blocks(text, "", errors=[]):
+        if block.lang not in LANGUAGES.values():
+            continue
+        m = OPEN_RE.match(lines[block.start - 1])
+        lang, tokens = split_info(m["info"])
+        rest = [t for t in tokens if t.partition("=")[0] not in FLAG_OPTIONS | VALUE_OPTIONS]
+        info = " ".join([lang, *(_quote(t) for t in rest)])
+        lines[block.start - 1] = f"{m['indent']}{m['fence']}{info}"
+    return "\n".join(lines)
 
 
 def _quote(token: str) -> str:

@@ -1,26 +1,36 @@
 # Runs the blocks of one R session in order, in the global environment.
-# Usage: Rscript driver.R BLOCKS_DIR OUT_DIR. Same file protocol as driver.py.
-args <- commandArgs(trailingOnly = TRUE)
-blocks <- sort(list.files(args[1], full.names = TRUE))
-out <- args[2]
-for (i in seq_along(blocks)) {
-  n <- sprintf("%03d", i - 1)
-  writeLines(as.character(i - 1), file.path(out, ".current"))
-  so <- file(file.path(out, paste0(n, ".stdout")), open = "wt")
-  se <- file(file.path(out, paste0(n, ".stderr")), open = "wt")
-  sink(so)
-  sink(se, type = "message")
-  ok <- tryCatch({
-    source(blocks[i], local = globalenv(), echo = FALSE, print.eval = TRUE)
-    TRUE
-  }, error = function(e) {
-    message("Error: ", conditionMessage(e))
-    writeLines(conditionMessage(e), file.path(out, "error.txt"))
-    FALSE
-  })
-  sink(type = "message")
-  sink()
-  close(so)
-  close(se)
-  if (!ok) quit(status = 1, save = "no")
-}
+# Usage: Rscript driver.R INPUT_DIR (blocks NNN.R). Same protocol as driver.py: {"block": i} on
+# fd 3 and one byte read from fd 4 before each block; {"error": {...}} on fd 3 on failure.
+local({
+  args <- commandArgs(trailingOnly = TRUE)
+  blocks <- sort(list.files(args[1], pattern = "[.]R$", full.names = TRUE))
+  ctl <- file("/proc/self/fd/3", open = "w", raw = TRUE)
+  ack <- file("/proc/self/fd/4", open = "rb", raw = TRUE)
+  json <- function(text) {
+    text <- gsub("\\\\", "\\\\\\\\", text)
+    text <- gsub("\"", "\\\\\"", text)
+    text <- gsub("\n", "\\\\n", text)
+    text <- gsub("[[:cntrl:]]", " ", text)
+    paste0("\"", text, "\"")
+  }
+  for (i in seq_along(blocks)) {
+    flush(stdout())
+    flush(stderr())
+    writeLines(sprintf("{\"block\": %d}", i - 1), ctl)
+    flush(ctl)
+    invisible(readBin(ack, "raw", 1))
+    ok <- tryCatch({
+      source(blocks[i], local = globalenv(), echo = FALSE, print.eval = TRUE)
+      TRUE
+    }, error = function(e) {
+      message("Error: ", conditionMessage(e))
+      writeLines(sprintf("{\"error\": {\"block\": %d, \"error\": %s}}", i - 1,
+                         json(paste("Error:", conditionMessage(e)))), ctl)
+      flush(ctl)
+      FALSE
+    })
+    flush(stdout())
+    flush(stderr())
+    if (!ok) quit(status = 1, save = "no")
+  }
+})

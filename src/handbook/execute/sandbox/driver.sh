@@ -1,13 +1,12 @@
 # Runs the blocks of one shell session in order, in one bash process.
-# Usage: bash driver.sh BLOCKS_DIR OUT_DIR. Same file protocol as driver.py.
+# Usage: bash driver.sh INPUT_DIR (blocks NNN.sh). Same protocol as driver.py: {"block": i} on
+# fd 3 and one byte read from fd 4 before each block; {"line": n} on fd 3 when a command fails.
 set -eo pipefail
-__out=$2
 __i=0
-trap 'echo "$LINENO" > "$__out/.line"' ERR
-for __block in "$1"/*; do
-    echo "$__i" > "$__out/.current"
-    __n=$(printf '%03d' "$__i")
-    exec 1>"$__out/$__n.stdout" 2>"$__out/$__n.stderr"
+trap 'printf "{\"line\": %d}\n" "$LINENO" >&3' ERR
+for __block in "$1"/*.sh; do
+    printf '{"block": %d}\n' "$__i" >&3
+    read -r -u 4 __ack || true
     # shellcheck disable=SC1090
     source "$__block"
     __i=$((__i + 1))

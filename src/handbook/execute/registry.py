@@ -1,0 +1,117 @@
+"""Which stand-ins exist, which ones a piece of code uses, and the running ones of a build.
+
+A stand-in is registered by listing its class in a module-level `STANDINS` list, in
+handbook/execute/services.py or in any module of the handbook.execute.standins package. The class
+has a `name` (what `services="..."` says), optional `markers` (strings whose presence in the code
+means it is used, e.g. "gs://"), is made as `cls(project, workdir)` (workdir: an empty folder of
+its own, removed after the build) and implements handbook.execute.standins.StandIn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import os
+import pkgutil
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from handbook.execute import services, standins
+from handbook.execute.standins import Exposure
+
+NONE = "none"  # services="none": this code uses no stand-in, whatever it mentions
+
+
+class UnknownStandIn(ValueError):
+    """services="..." names a stand-in that does not exist."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    factory: type
+    markers: tuple[str, ...] = ()
+    source: Path | None = None       # the module that defines it (part of the cache key)
+
+
+def registrations() -> dict[str, Registration]:
+    """Every stand-in by name."""
+    found: dict[str, Registration] = {}
+    modules = [services, standins]
+    for info in pkgutil.iter_modules(standins.__path__, prefix=f"{standins.__name__}."):
+        modules.append(importlib.import_module(info.name))
+    for module in modules:
+        for cls in getattr(module, "STANDINS", []):
+            found[cls.name] = Registration(cls.name, cls, tuple(getattr(cls, "markers", ())),
+                                           Path(module.__file__))
+    return found
+
+
+def used(code: str, declared: str | None, known: dict[str, Registration]) -> tuple[str, ...]:
+    """The stand-ins `code` uses: those declared (services="gcs s3"), else those its markers show."""
+    if declared:
+        names = declared.replace(",", " ").split()
+        unknown = [n for n in names if n not in known and n != NONE]
+        if unknown:
+            raise UnknownStandIn(f"services=: unknown stand-in {', '.join(unknown)} "
+                                 f"(known: {', '.join(sorted(known))}, or {NONE})")
+        return tuple(sorted(n for n in set(names) if n != NONE))
+    return tuple(sorted(name for name, reg in known.items() if any(m in code for m in reg.markers)))
+
+
+def fingerprint(known: dict[str, Registration]) -> str:
+    """Changes when a stand-in's code or seed changes."""
+    h = hashlib.sha256()
+    for path in sorted({reg.source for reg in known.values() if reg.source is not None}):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class RunningStandIns:
+    """The stand-ins one build has started: started on first use, stopped by close()."""
+
+    def __init__(self, project, known: dict[str, Registration]):
+        self.project = project
+        self.known = known
+        self.workdir: Path | None = None
+        self.running: dict[str, object] = {}
+        self.locks = {name: threading.Lock() for name in known}
+        self.start_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def session(self, names: tuple[str, ...]) -> Iterator[list[Exposure]]:
+        """Hold the named stand-ins, reset to their seed, and yield what a session gets of them."""
+        with contextlib.ExitStack() as stack:
+            exposures = []
+            for name in sorted(names):
+                stack.enter_context(self.locks[name])
+                standin = self._started(name)
+                standin.reset()
+                exposures.append(standin.exposure())
+            yield exposures
+
+    def _started(self, name: str):
+        with self.start_lock:
+            if name not in self.running:
+                if self.workdir is None:
+                    self.workdir = Path(tempfile.mkdtemp(prefix=f"handbook-standins-{os.getpid()}-"))
+                folder = self.workdir / name
+                folder.mkdir()
+                standin = self.known[name].factory(self.project, folder)
+                standin.start()
+                self.running[name] = standin
+            return self.running[name]
+
+    def close(self) -> None:
+        for standin in self.running.values():
+            with contextlib.suppress(Exception):  # one failing stop must not keep the others running
+                standin.stop()
+        self.running.clear()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
