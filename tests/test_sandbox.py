@@ -355,19 +355,25 @@ def test_stand_in_endpoints_are_relayed_under_their_names(tmp_path):
     assert raw.outputs[0]["stdout"] == "b'HEI'\nb'HEI'\nhttps://nexus.example/simple certificate\n"
 
 
-def test_buckets_stand_in_is_read_only(tmp_path):
+def test_buckets_stand_in_is_a_writable_copy_per_session(tmp_path):
     standin = services.BucketsStandIn(None, tmp_path)
     standin.start()
     try:
         code = ("import os\nprint(sorted(os.listdir('/buckets/produkt')))\n"
-                "try:\n    open('/buckets/produkt/x', 'w')\nexcept OSError:\n    print('read-only')\n")
-        raw = _run("python", code, exposures=[standin.exposure()])
+                "open('/buckets/produkt/ny.txt', 'w').write('skrevet')\n"
+                "print(open('/buckets/produkt/ny.txt').read())\n")
+        first = _run("python", code, exposures=[standin.exposure()])
+        second = _run("python", "import os\nprint(os.path.exists('/buckets/produkt/ny.txt'))\n",
+                      exposures=[standin.exposure()])
+        seeded = sorted(p.name for p in (standin.folder / "produkt").iterdir())
     finally:
         standin.stop()
-    assert raw.ok, raw
-    listed = raw.outputs[0]["stdout"].splitlines()
+    assert first.ok, first
+    listed = first.outputs[0]["stdout"].splitlines()
     assert eval(listed[0]) == sorted({k.split("/")[0] for k in services.mount_seed()["produkt"]})
-    assert listed[1] == "read-only"
+    assert listed[1] == "skrevet"                       # writes work, as on Dapla ...
+    assert second.outputs[0]["stdout"].strip() == "False"   # ... in that session only
+    assert "ny.txt" not in seeded                       # and never reach the seed
 
 
 def test_stand_ins_are_found_by_name_and_marker():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from handbook.checks import links
 from handbook.editions import build_editions
+from handbook.execute.sandbox import UNSAFE_ENV
 from handbook.project import Project, ProjectError
 
 BUILD_ENV = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-file", type=Path, default=None)
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where the site goes (default: site_dir of mkdocs.yml)")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run code samples without the sandbox (never in CI; only where "
+                             "bubblewrap cannot run and you trust every page)")
     parser.add_argument("--no-editions", action="store_true",
                         help="leave out the PDF and the offline copy (a faster build to look at)")
     args = parser.parse_args(argv)
@@ -166,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as exc:
         print(f"build: {exc}", file=sys.stderr)
         return 2
+    if args.unsafe_no_sandbox:
+        os.environ[UNSAFE_ENV] = "1"   # read by the samples adapter in the mkdocs process
     return build(project, args.site_dir, editions=not args.no_editions, log=_log)
 
 

@@ -21,6 +21,7 @@ from handbook.adapters.validate import invalid_pages
 from handbook.execute import report as execution_report
 from handbook.execute.runner import Plan, Runner, interrupt_on_signals
 from handbook.execute.sandbox import UNSAFE_ENV
+from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 
 log = get_plugin_logger("handbook.samples")
@@ -151,8 +152,5 @@ def _longest_backtick_run(text: str) -> int:
 
 
 def _output_title(config) -> str:
-    language = context.current_language(config)
-    return OUTPUT_TITLES.get(language, OUTPUT_TITLES["en"])
-
-
-OUTPUT_TITLES = {"nb": "Resultat", "sv": "Resultat", "en": "Output"}
+    strings = context.state(config, "strings", lambda: Strings.load(context.project(config)))
+    return strings.get(context.current_language(config), "sample_output")

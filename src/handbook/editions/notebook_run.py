@@ -7,20 +7,20 @@ packages are missing here get the tag too, and the reasons are returned.
 
 from __future__ import annotations
 
-import atexit
+import tempfile
 from pathlib import Path
 
 import nbformat
 
 from handbook.editions.notebook import SKIP_TAG
-from handbook.execute import notebooks as nb_tools
-from handbook.execute import runner, services
+from handbook.execute.notebooks import NotebookError, NotebookJob
+from handbook.execute.runner import Runner
+from handbook.execute.sessions import Result
 from handbook.markdown.fences import Block
+from handbook.project import Project
 
-_local: services.LocalServices | None = None
 
-
-def missing_requirements(nb) -> list[str]:
+def missing_requirements(nb, runner: Runner) -> list[str]:
     """Tag the code cells this machine cannot run; `source: reason` for each."""
     reasons = []
     language = "r" if nb.metadata.kernelspec.name == "ir" else "python"
@@ -29,22 +29,37 @@ def missing_requirements(nb) -> list[str]:
         if cell.cell_type != "code" or not info.get("requires") or SKIP_TAG in cell.metadata.get("tags", []):
             continue
         block = Block("", 0, 0, language, cell.source, {"requires": info["requires"]}, True)
-        reason = runner.missing_requirement(block)
+        reason = runner.requirements.missing(block)
         if reason:
             cell.metadata.setdefault("tags", []).append(SKIP_TAG)
             reasons.append(f"{info.get('source', '?')}: {reason}")
     return reasons
 
 
-def run_notebook(path: Path | str, timeout: int = 180) -> tuple[bool, str, list[str]]:
+def run_notebook(path: Path | str, timeout: int = 180,
+                 config_file: Path | str | None = None) -> tuple[bool, str, list[str]]:
     """(ok, author-facing message, skipped cells with reasons)."""
-    global _local
-    if _local is None:
-        _local = services.LocalServices()
-        atexit.register(_local.stop)
-    nb = nbformat.read(path, as_version=4)
-    skipped = missing_requirements(nb)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    with _local.session(services.services_used(code)) as env:
-        ok, message = nb_tools.execute(nb, nb.metadata.kernelspec.name, timeout, env, str(path))
-    return ok, message, skipped
+    result, skipped = execute(path, timeout, config_file)
+    return result.ok, result.message, skipped
+
+
+def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None = None):
+    """(the runner's Result with each code cell's outputs, skipped cells with reasons): the
+    notebook run in the build's sandbox against the stand-ins its code uses, as a notebook page
+    of the site runs."""
+    runner = Runner(Project.load(config_file), refresh=True)
+    try:
+        nb = nbformat.read(path, as_version=4)
+        skipped = missing_requirements(nb, runner)
+        nb.metadata.setdefault("handbook", {})["timeout"] = timeout
+        with tempfile.TemporaryDirectory(prefix="handbook-edition-") as folder:
+            copy = Path(folder) / Path(path).name
+            nbformat.write(nb, copy)
+            try:
+                job = NotebookJob.for_path(runner.project, copy, runner.env_key, runner.known,
+                                           runner.limits)
+            except NotebookError as exc:
+                return Result(ok=False, message=str(exc)), skipped
+            return job.run(runner.context()), skipped
+    finally:
+        runner.close()

@@ -5,7 +5,7 @@
   gcsfs' connection pool, so we serve it from a threading HTTP server.
 - `s3` (BALSAM's MinIO): moto's server mode, reached through the JUPYTERLAB_S3_* variables a
   BALSAM workspace sets.
-- `buckets` (Dapla Lab): the team's buckets as folders under /buckets/, read-only.
+- `buckets` (Dapla Lab): the team's buckets as folders under /buckets/, a writable copy per session.
 
 Each implements handbook.execute.standins.StandIn; handbook.execute.registry finds them by
 name (`services="gcs"`) or by what the code mentions (MARKERS). Servers listen on the host's
@@ -123,7 +123,8 @@ class S3StandIn:
 
 
 class BucketsStandIn:
-    """Dapla Lab mounts the team's buckets at /buckets/<short name>/; here a read-only folder."""
+    """Dapla Lab mounts the team's buckets at /buckets/<short name>/; here every session gets its
+    own writable copy of the seeded folder, so writes work as on Dapla and never reach the seed."""
 
     name = "buckets"
     markers = ("/buckets/",)
@@ -146,10 +147,10 @@ class BucketsStandIn:
                 target.write_bytes(data)
 
     def reset(self) -> None:
-        """Nothing to do: the folder is bound read-only, no session can change it."""
+        """Nothing to do: sessions write to their own copy, never to this folder."""
 
     def exposure(self) -> Exposure:
-        return Exposure(files={self.MOUNT: self.folder})
+        return Exposure(copies={self.MOUNT: self.folder})
 
     def stop(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -256,15 +257,6 @@ def s3_seed() -> dict[str, dict[str, bytes]]:
         "main/indata/befolkning_2024.csv": people.to_csv(index=False).encode(),
         "main/indata/befolkning_2024.parquet": _parquet(people),
     }}
-
-
-def mount_seed() -> dict[str, dict[str, bytes]]:
-    """What a Dapla Lab service shows under /buckets/: {folder: {path inside it: bytes}}.
-
-    A default until the content writers describe the mounts: the team's product bucket.
-    """
-    return {"produkt": dict(next(objects for bucket, objects in gcs_seed().items()
-                                 if "-data-produkt" in bucket))}
 
 
 # Example figures for teaching, not official statistics. The one source of Norwegian figures in

@@ -33,7 +33,7 @@ class StampError(ValueError):
 
 def normalised_text(path: Path, index: PageIndex) -> str:
     """What a translation follows: title, description and body, whitespace-normalised."""
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8", errors="replace")  # the validate hook names bad bytes
     if path.suffix == ".ipynb":
         parts = []
         for cell in json.loads(text).get("cells", []):

@@ -80,7 +80,7 @@ def is_stub(path: Path) -> bool:
     """A Markdown page with nothing but front matter and its title."""
     if path.suffix != ".md":
         return False
-    _, body, _ = frontmatter.split(path.read_text(encoding="utf-8"))
+    _, body, _ = frontmatter.split(path.read_text(encoding="utf-8", errors="replace"))
     lines = [line for line in body.split("\n") if line.strip()]
     return len(lines) <= 1 and all(line.startswith("# ") for line in lines)
 

@@ -76,9 +76,23 @@ def etc_files(hosts: list[str]) -> dict[str, bytes]:
     }
 
 
+def _copy(files: Files, limits: Limits, source: Path, target: str) -> list[str]:
+    """A writable tmpfs at `target` holding a copy of the host folder `source`."""
+    args = ["--size", str(limits.disk_mb * MB), "--perms", "0755", "--tmpfs", target]
+    for folder, dirs, names in os.walk(source):
+        rel = Path(folder).relative_to(source)
+        for name in sorted(dirs):
+            args += ["--perms", "0755", "--dir", f"{target}/{(rel / name).as_posix()}"]
+        for name in sorted(names):
+            args += ["--perms", "0644", "--file", str(files.open(Path(folder) / name)),
+                     f"{target}/{(rel / name).as_posix()}"]
+    return args
+
+
 def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, ...], tools_dir: Path,
             inputs: dict[str, bytes], data_files: dict[str, Path], binds: dict[str, Path],
-            sockets_dir: Path | None, hosts: list[str], launcher: list[str]) -> list[str]:
+            sockets_dir: Path | None, hosts: list[str], launcher: list[str],
+            copies: dict[str, Path] | None = None) -> list[str]:
     """The command line up to (not including) the command to run inside.
 
     `unshare` makes the user and network namespaces, `launcher --network` prepares the network
@@ -116,5 +130,7 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
         args += ["--ro-bind", str(sockets_dir), SOCKETS]
     for target, source in sorted(binds.items()):
         args += ["--ro-bind", str(source), target]
+    for target, source in sorted((copies or {}).items()):
+        args += _copy(files, limits, Path(source), target)
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK]
     return args

@@ -138,10 +138,12 @@ def _command(isolation: Isolation, limits: Limits, job: Job, temp: Path, files: 
         env = base_env(bwrap.HOME, "/tmp")
         env.update({k: v for x in job.exposures for k, v in x.env.items()} | job.env)
         binds = {target: Path(source) for x in job.exposures for target, source in x.files.items()}
+        copies = {target: Path(source) for x in job.exposures for target, source in x.copies.items()}
         inputs = {**{f"input/{k}": v for k, v in job.inputs.items()},
                   "spec.json": json.dumps(spec).encode()}
         argv = bwrap.command(isolation.bwrap, limits=limits, files=files, toolchain=isolation.toolchain,
                              tools_dir=HERE, inputs=inputs, data_files=job.data_files, binds=binds,
+                             copies=copies,
                              sockets_dir=temp / "sockets" if endpoints else None,
                              hosts=[e.host for e in endpoints],
                              launcher=[python, "-I", "-S", str(HERE / "launcher.py")])

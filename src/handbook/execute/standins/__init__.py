@@ -50,6 +50,8 @@ class Exposure:
     endpoints: list[Endpoint] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)        # variables the session gets
     files: dict[str, Path] = field(default_factory=dict)     # sandbox path -> host file, read-only
+    # sandbox path -> host folder copied into a fresh writable tmpfs there (nothing goes back)
+    copies: dict[str, Path] = field(default_factory=dict)
 
     def host_env(self) -> dict[str, str]:
         """The environment for a client on the host itself: sandbox paths become host files."""
