@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from projects import REPO, notebook
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from projects import REPO
 
 SRC = REPO / "src" / "handbook"
@@ -25,7 +24,13 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
     """The handbook modules a module imports (at any depth), resolved to module names."""
     found = set()
     package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and getattr(block.test, "id", None) == "TYPE_CHECKING"
+                   for n in ast.walk(block)}   # annotations only: never imported at run time
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -33,7 +38,9 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
             if node.level:
                 base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]
                                 + ([base] if base else []))
-            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            submodules = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in modules]
+            # `from pkg import submodule` depends on the submodule; `from pkg import name`, on pkg
+            names = submodules if len(submodules) == len(node.names) else [base, *submodules]
         else:
             continue
         found |= {name for name in names if name in modules}

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 
 from handbook.build import run_mkdocs
-from handbook.editions import build_editions, file_names
+from handbook.editions.build import build_editions, file_names
 from handbook.project import Project
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,8 +14,9 @@ import feedparser
 import nbformat
 import pytest
 
-from handbook.editions import build_editions, file_names, links, manifest, notebook, pdf, printpage
+from handbook.editions import links, manifest, notebook, pdf, printpage
 from handbook.editions._text import build_time, language_root, page_url
+from handbook.editions.build import build_editions, file_names
 from handbook.project import Project
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from handbook import ROOT
+from projects import REPO
 
 
 def test_ruff():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "hooks", "tests", "tools"],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+                          cwd=REPO, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from handbook import REPORTS_DIR
 from handbook.checks import privacy
 from handbook.checks.accessibility import serve
 
@@ -60,10 +59,11 @@ def test_browser_ok_fixture_stays_home(browser):
 
 @pytest.mark.site
 @pytest.mark.browser
-def test_real_site_leaks_nothing(built_site, site_url, browser):
-    pages = privacy.representative_pages(built_site)
+def test_real_site_leaks_nothing(built_site, site_url, browser, project):
+    pages = privacy.representative_pages(built_site, project.language_codes)
     assert {"home (nb)", "chapter (nb)", "notebook (nb)", "home (sv)", "chapter (sv)",
             "notebook (sv)"} <= set(pages)
     problems = privacy.check(built_site, browser=browser, base_url=site_url,
-                             report=REPORTS_DIR / "privacy.json")
+                             report=project.reports_dir / "privacy.json",
+                             languages=project.language_codes)
     assert not problems, "\n".join(problems)

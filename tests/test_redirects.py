@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from projects import REPO
 
-from handbook import ROOT
 from handbook.build import run_mkdocs
 from handbook.checks.links import check_site, parse_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "links-redirects"
 # The project's hook, once it is in hooks/, replaces the fixture's copy so the test tests it.
-PROJECT_HOOK = ROOT / "hooks" / "redirects.py"
+PROJECT_HOOK = REPO / "hooks" / "redirects.py"
 
 
 def redirect_target(site: Path, old_page: str) -> str | None:
@@ -97,7 +97,7 @@ _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, su
 
 
 def real_redirect_map() -> dict[str, str]:
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
     for plugin in config.get("plugins", []):
         if isinstance(plugin, dict) and "redirects" in plugin:
             return (plugin["redirects"] or {}).get("redirect_maps") or {}

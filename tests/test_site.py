@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from handbook import ROOT
+from projects import REPO
 
 pytestmark = pytest.mark.site
 
@@ -131,7 +130,7 @@ def _is_alternate_link(html: Path, url: str) -> bool:
 
 
 def test_config_is_strict_with_every_validation_at_warn():
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"!!python/\S+|!ENV", "", text)
     config = yaml.safe_load(text)
     assert config["strict"] is True

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from handbook.execute import standins
-from handbook.execute.standins import cran, git, nexus, pypi, tls
+from handbook.execute.standins import cran, git, nexus, pypi, tls, wheels
 from handbook.execute.standins.base import StandInError
 from handbook.execute.standins.proxy import EndpointProxy
 from handbook.project import Project
@@ -351,8 +351,9 @@ def test_foreign_platform_lines_are_found(tmp_path):
     req = tmp_path / "req.txt"
     req.write_text("colorama==0.4.6 ; sys_platform == 'win32' \\\n    --hash=sha256:aa \\\n"
                    "    --hash=sha256:bb\n    # via pytest\nidna==3.20 \\\n    --hash=sha256:cc\n")
-    assert [(n, v) for n, v, _, _ in pypi.read_requirements(req)] == [("colorama", "0.4.6"), ("idna", "3.20")]
-    assert list(pypi.foreign_requirements(req)) == [("colorama", "0.4.6", {"aa", "bb"})]
+    assert [(n, v) for n, v, _, _ in wheels.read_requirements(req)] == [("colorama", "0.4.6"),
+                                                                         ("idna", "3.20")]
+    assert list(wheels.foreign_requirements(req)) == [("colorama", "0.4.6", {"aa", "bb"})]
 
 
 # ---- CRAN ------------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ import re
 
 import pytest
 import yaml
+from projects import REPO
 
-from handbook import ROOT
-
-TOPICS = yaml.safe_load((ROOT / "data" / "required-topics.yml").read_text(encoding="utf-8"))
+TOPICS = yaml.safe_load((REPO / "data" / "required-topics.yml").read_text(encoding="utf-8"))
 PLACEHOLDERS = re.compile(
     r"\bmer kommer\b|\bkommer snart\b|här kan du (fylla|infoga)|lorem ipsum|\bTODO\b|\bTBD\b", re.I)
 
@@ -37,8 +36,8 @@ def test_topic_is_covered(built_site, topic, lang):
 @pytest.mark.parametrize("lang", ["nb", "sv"])
 def test_no_placeholder_text(lang):
     found = []
-    for path in sorted((ROOT / "docs" / lang).rglob("*.md")):
+    for path in sorted((REPO / "docs" / lang).rglob("*.md")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if PLACEHOLDERS.search(line):
-                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+                found.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)

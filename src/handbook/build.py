@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from handbook.checks import links
-from handbook.editions import build_editions
+from handbook.editions.build import build_editions
 from handbook.execute.sandbox import UNSAFE_ENV
 from handbook.project import Project, ProjectError
 

@@ -27,7 +27,7 @@ COMMANDS = {
     "parity": ("handbook.i18n.cli", "parity_main"),
     "new-page": ("handbook.content.scaffold", "main"),
     "library": ("handbook.content.library.cli", "main"),
-    "editions": ("handbook.editions", "main"),
+    "editions": ("handbook.editions.build", "main"),
 }
 GATES = {
     "links": ("handbook.checks.links", "main"),

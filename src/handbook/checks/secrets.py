@@ -135,7 +135,7 @@ def files_under(paths: list[Path], root: Path) -> list[Path]:
     return list(unique.values())
 
 
-def display_path(path: Path, root: Path) -> str:
+def shown_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -150,7 +150,7 @@ def scan(paths: list[Path], *, root: Path, allowlist: list[dict]) -> list[str]:
     for path in files_under(paths, root):
         if path.stat().st_size > MAX_BYTES:
             continue
-        rel = display_path(path, root)
+        rel = shown_path(path, root)
         text = path.read_text(encoding="utf-8", errors="replace")
         problems += scan_text(text, rel, allowlist)
     return problems

@@ -1,5 +1,5 @@
 """`python -m handbook.editions`: the PDF and offline copy of a built site."""
 
-from handbook.editions import main
+from handbook.editions.build import main
 
 raise SystemExit(main())
