@@ -125,24 +125,38 @@ def test_tokens_follow_materials_tokenizer_and_keep_digits():
         "läs", "s3", "filen", "python", "3.12", "bucketen"]
 
 
-def test_weights_are_lunrs_bm25_with_field_and_document_boosts():
+def test_postings_hold_term_frequencies_and_weights_are_lunrs_bm25():
     docs = [{"location": "a/", "title": "Bucket", "text": "bucket bucket data"},
             {"location": "a/#x", "title": "Data", "text": "data"},
             {"location": "b/", "title": "Annat", "text": "bucket", "boost": 2}]
     sharded = shards.shard(_toy_index(docs), "../../../search/")
-    n, df = 3, 3   # bucket: in the title of a/ and the text of a/ and b/
+    postings = _postings(sharded, "bucket")
+    assert postings == [(0, 0, 1), (0, 1, 2), (2, 1, 1)]   # (document, field, frequency)
+    # lunr's Builder with b = 0: idf over the 3 document-field pairs, k1 = 1.2
+    n, df = 3, len(postings)
     idf = log(1 + abs((n - df + 0.5) / (df + 0.5)))
-    expected = {(0, 0): idf * 2.2 * 1 / 2.2, (0, 1): idf * 2.2 * 2 / 3.2,
-                (2, 1): idf * 2.2 * 1 / 2.2 * 2}
-    got = {(d, f): w / 1000 for d, f, w in _postings(sharded, "bucket")}
-    assert got.keys() == expected.keys()
-    for key, value in expected.items():
-        assert got[key] == pytest.approx(value, abs=0.001)
+    assert shards.weight(n, df, 2) == pytest.approx(idf * 2.2 * 2 / 3.2, abs=0.001)
+    assert shards.weight(n, df, 1, boost=2) == pytest.approx(idf * 2, abs=0.001)
     manifest = json.loads(sharded.files["search_index.json"])["config"]["handbook"]
     assert manifest["pages"] == [["a/", "Bucket", 0], ["b/", "Annat", 2]]
-    assert manifest["boosts"] == [10.0, 1.0]
+    assert manifest["boosts"] == [10.0, 1.0] and manifest["documents"] == 3
+    assert manifest["doc_boosts"] == {"2": 2.0}
     assert json.loads(sharded.files["docs/0.json"]) == [["a/", "Bucket", "bucket bucket data"],
                                                         ["a/#x", "Data", "data"]]
+
+
+def test_only_changed_pages_are_expanded_again(tmp_path):
+    entries = [{"location": "a/", "title": "Bøtter", "text": "<p>Bøttene i teamet.</p>"},
+               {"location": "b/", "title": "Prosjekter", "text": "<p>Prosjektet.</p>"}]
+    args = ("nb", "nb", {}, [], {}, frozenset())
+    first = search_site.language_index(entries, *args, tmp_path)
+    again = search_site.language_index(entries, *args, tmp_path)
+    assert first.stats["pages_expanded"] == 2 and again.files == first.files
+    entries[1] = {**entries[1], "text": "<p>Prosjektene.</p>"}
+    edited = search_site.language_index(entries, *args, tmp_path)
+    assert edited.stats["pages_expanded"] == 1
+    assert edited.files != first.files
+    assert edited.files == search_site.language_index(entries, *args, None).files   # no cache
 
 
 def test_big_prefix_groups_split_by_the_next_letter(monkeypatch):

@@ -242,6 +242,61 @@ def page_of(location: str) -> str:
     return location.split("#", 1)[0]
 
 
+def group_pages(entries: list[dict]) -> dict[str, list[dict]]:
+    """Material's entries by page URL, in order, each location once."""
+    pages: dict[str, list[dict]] = {}
+    seen: set[str] = set()
+    for entry in entries:
+        if entry["location"] not in seen:
+            seen.add(entry["location"])
+            pages.setdefault(page_of(entry["location"]), []).append(entry)
+    return pages
+
+
+def expand_page(page_entries: list[dict], language: str, default_language: str,
+                expander: Expander, marker: str | None = None) -> list[dict]:
+    """The index documents of one page (its entries, in the language `expander` reads).
+
+    Each entry gets `title_terms` from its own heading; the words of the whole page are expanded
+    once, into `terms` of the page's first entry (Material groups results by page anyway), which
+    keeps the index smaller than repeating them in every section. `marker` goes after the
+    title of a page shown in a language it is not written in.
+    """
+    counts: Counter[str] = Counter()
+    heading_words: set[str] = set()
+    page_text = []
+    for entry in page_entries:
+        heading_words |= set(words(entry.get("title", "")))
+        counts.update(words(entry.get("title", "")) + words(entry.get("text", "")))
+        page_text.append(entry.get("title", ""))
+        page_text.append(entry.get("text", ""))
+    page_words = set(counts)
+    # Inflect what the page is about: its headings and the words it repeats.
+    topic_words = heading_words | {w for w, n in counts.items() if n >= TOPIC_COUNT}
+    docs = []
+    for i, entry in enumerate(page_entries):
+        doc = dict(entry)
+        doc["location"] = localize_location(entry["location"], language, default_language)
+        title_words = set(words(doc.get("title", "")))
+        title_terms = compact(expander.expand(doc.get("title", "")), title_words)
+        if title_terms:
+            doc["title_terms"] = " ".join(title_terms)
+        if i == 0:
+            terms = compact(expander.expand(" ".join(page_text), topic_words), page_words)
+            if terms:
+                doc["terms"] = " ".join(terms)
+            if marker:
+                doc["title"] = f"{doc['title']} {marker}"
+        docs.append(doc)
+    return docs
+
+
+def index_config(language: str) -> dict:
+    """The lunr configuration Material's search box and the worker read."""
+    return {"lang": [lunr_language(language)], "separator": SEPARATOR, "pipeline": PIPELINE,
+            "fields": FIELDS}
+
+
 def build_index(entries: list[dict], language: str, default_language: str,
                 page_languages: dict[str, str], glossary: list[GlossaryEntry],
                 markers: dict[str, str] | None = None, cache_dir: Path | None = None) -> dict:
@@ -250,56 +305,17 @@ def build_index(entries: list[dict], language: str, default_language: str,
     `entries` are Material's entries of that build (location, title, text, ...);
     `page_languages` maps a page URL to the language its text is written in; `markers` maps
     such a language to what a fallback page's title gets (`"sv": "(på svensk)"`).
-    Each entry gets `title_terms` from its own heading; the words of the whole page are expanded
-    once, into `terms` of the page's first entry (Material groups results by page anyway), which
-    keeps the index smaller than repeating them in every section.
     """
-    pages: dict[str, list[dict]] = {}
-    seen: set[str] = set()
-    for entry in entries:
-        if entry["location"] not in seen:
-            seen.add(entry["location"])
-            pages.setdefault(page_of(entry["location"]), []).append(entry)
     expanders: dict[str, Expander] = {}
     docs = []
-    for url, page_entries in pages.items():
+    for url, page_entries in group_pages(entries).items():
         written_in = page_languages.get(url, language)
         if written_in not in expanders:
             expanders[written_in] = Expander(written_in, glossary, cache_dir=cache_dir)
-        expander = expanders[written_in]
-        counts: Counter[str] = Counter()
-        heading_words: set[str] = set()
-        page_text = []
-        for entry in page_entries:
-            heading_words |= set(words(entry.get("title", "")))
-            counts.update(words(entry.get("title", "")) + words(entry.get("text", "")))
-            page_text.append(entry.get("title", ""))
-            page_text.append(entry.get("text", ""))
-        page_words = set(counts)
-        # Inflect what the page is about: its headings and the words it repeats.
-        topic_words = heading_words | {w for w, n in counts.items() if n >= TOPIC_COUNT}
         marker = (markers or {}).get(written_in) if written_in != language else None
-        for i, entry in enumerate(page_entries):
-            doc = dict(entry)
-            doc["location"] = localize_location(entry["location"], language, default_language)
-            title_words = set(words(doc.get("title", "")))
-            title_terms = compact(expander.expand(doc.get("title", "")), title_words)
-            if title_terms:
-                doc["title_terms"] = " ".join(title_terms)
-            if i == 0:
-                terms = compact(expander.expand(" ".join(page_text), topic_words), page_words)
-                if terms:
-                    doc["terms"] = " ".join(terms)
-                if marker:
-                    doc["title"] = f"{doc['title']} {marker}"
-            docs.append(doc)
-    config = {
-        "lang": [lunr_language(language)],
-        "separator": SEPARATOR,
-        "pipeline": PIPELINE,
-        "fields": FIELDS,
-    }
-    return {"config": config, "docs": docs}
+        docs += expand_page(page_entries, language, default_language, expanders[written_in],
+                            marker)
+    return {"config": index_config(language), "docs": docs}
 
 
 def lunr_language(code: str) -> str:

@@ -7,18 +7,22 @@ language at 270 pages). Here the index is split (handbook/search/worker.js reads
 - `search/search_index.json`: the manifest Material's page script fetches and hands to the
   worker: the lunr configuration, the page list (URL, title, first document), the stop words
   and the shard keys. A few KB per hundred pages.
-- `search/shards/<hex of a prefix>.json`: term -> postings (document delta, field, weight x 1000),
-  grouped by the terms' first two letters; a group over SHARD_BYTES is split by the next letter.
-  A query fetches the shards of the prefixes typed.
+- `search/shards/<hex of a prefix>.json`: term -> postings (document delta, field, term
+  frequency), grouped by the terms' first two letters; a group over SHARD_BYTES is split by the
+  next letter. A query fetches the shards of the prefixes typed.
 - `search/docs/<page>.json`: the documents of one page (location, title, text) to show a result;
   the worker fetches them only for the first pages of a result list.
 
-The weights are lunr's: BM25 with k1 = 1.2 and b = 0 (Material's setting), idf over every
-document-field pair, times the field's boost and the document's boost, so results rank as they
-did with lunr. Tokens are split like Material's tokenizer does (tags dropped, `config.separator`),
-lowercased, trimmed of non-letters and non-digits at both ends (lunr-languages' trimmer, with
-digits kept, so `s3` and `3.12` stay searchable), and stop words (lunr-languages' list of the
-language) are left out.
+The worker weighs a posting as lunr does (`weight`): BM25 with k1 = 1.2 and b = 0 (Material's
+setting), the idf counting every document-field pair that has the term (the number of postings),
+times the field's boost and the document's boost, so results rank as they did with lunr. Term
+frequencies rather than weights keep a page's postings independent of the other pages, so they
+are computed per page and cached (handbook.search.site).
+
+Tokens are split like Material's tokenizer does (tags dropped, `config.separator`), lowercased,
+trimmed of non-letters and non-digits at both ends (lunr-languages' trimmer, with digits kept,
+so `s3` and `3.12` stay searchable), and stop words (lunr-languages' list of the language) are
+left out.
 """
 
 from __future__ import annotations
@@ -58,8 +62,8 @@ class Sharded:
 def tokens(text: str, separator: re.Pattern, stop: frozenset[str]) -> list[str]:
     """Index terms of an HTML string, as the worker and Material's tokenizer split it."""
     out = []
-    for part in separator.split(_TAG.sub(" ", text)):
-        term = _TRIM.sub("", part.lower())
+    for part in separator.split(_TAG.sub(" ", text).lower()):
+        term = part if part.isalnum() else _TRIM.sub("", part)
         if term and term not in stop:
             out.append(term)
     return out
@@ -82,90 +86,107 @@ def stop_words(lunr_language: str) -> frozenset[str]:
     return frozenset(match.group(1).split()) if match else frozenset()
 
 
-def shard(index: dict, worker_to_search: str, library_pages: frozenset[str] = frozenset()
-          ) -> Sharded:
+def weight(documents: int, postings: int, tf: int, boost: float = 1.0) -> float:
+    """lunr's score of a term in one document field (before the field's boost), as the worker
+    computes it: idf over the `postings` (document-field pairs) that have the term."""
+    idf = log(1 + abs((documents - postings + 0.5) / (postings + 0.5)))
+    return round(idf * (K1 + 1) * tf / (K1 + tf) * boost, 3)
+
+
+def doc_terms(doc: dict, fields: list[str], separator: re.Pattern,
+              stop: frozenset[str]) -> list[list]:
+    """[[field number, {term: frequency}], ...] for the fields of one document that have terms."""
+    out = []
+    for f, name in enumerate(fields):
+        value = doc.get(name)
+        if not value:
+            continue
+        text = " ".join(value) if isinstance(value, list) else str(value)
+        tf = Counter(tokens(text, separator, stop))
+        if tf:
+            out.append([f, dict(tf)])
+    return out
+
+
+def shard(index: dict, worker_to_search: str, library_pages: frozenset[str] = frozenset(),
+          terms: list[list] | None = None) -> Sharded:
     """Split an index ({config, docs}, handbook.search.index.build_index) into files.
 
     `worker_to_search` is this language's search folder relative to the worker script
-    (`../../../sv/search/`); `library_pages` are page URLs whose share the stats report.
+    (`../../../sv/search/`); `library_pages` are page URLs whose share the stats report;
+    `terms` are the documents' doc_terms if known (cached) already.
     """
     config, docs = index["config"], index["docs"]
     fields = list(config["fields"])
     boosts = [float(config["fields"][f].get("boost", 1.0)) for f in fields]
     separator = re.compile(config["separator"])
     stop = stop_words(config["lang"][0])
+    if terms is None:
+        terms = [doc_terms(doc, fields, separator, stop) for doc in docs]
 
     pages: list[list] = []          # [url, title, first document]
-    counts: list[tuple[int, int, Counter]] = []   # (doc, field, term frequencies)
-    df: Counter[str] = Counter()
     for number, doc in enumerate(docs):
         url = doc["location"].split("#", 1)[0]
         if not pages or pages[-1][0] != url:
             pages.append([url, doc.get("title", ""), number])
-        for f, name in enumerate(fields):
-            value = doc.get(name)
-            if not value:
-                continue
-            text = " ".join(value) if isinstance(value, list) else str(value)
-            tf = Counter(tokens(text, separator, stop))
-            if tf:
-                counts.append((number, f, tf))
-                df.update(tf.keys())
-
     n = len(docs)
-    postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for number, f, tf in counts:
-        boost = float(docs[number].get("boost") or 1.0)
-        for term, freq in tf.items():
-            idf = log(1 + abs((n - df[term] + 0.5) / (df[term] + 0.5)))
-            weight = idf * ((K1 + 1) * freq) / (K1 + freq) * boost
-            postings[term].append((number, f, round(weight * 1000)))
+    library_docs: set[int] = set()
+    for number, (url, _title, first) in enumerate(pages):
+        if url in library_pages:
+            library_docs.update(range(first, pages[number + 1][2] if number + 1 < len(pages) else n))
+
+    postings: dict[str, list[int]] = defaultdict(list)   # flat, in document order
+    previous: dict[str, int] = {}
+    library_postings = 0
+    for number, doc_fields in enumerate(terms):
+        for f, tf in doc_fields:
+            for term, freq in tf.items():
+                postings[term] += (number - previous.get(term, 0), f, freq)
+                previous[term] = number
+                library_postings += number in library_docs
 
     files: dict[str, str] = {}
     keys = _shard_keys(postings)
-    for key, terms in keys.items():
-        files[f"shards/{key.encode().hex()}.json"] = _dump(
-            {t: _encode(postings[t]) for t in sorted(terms)})
+    for key, group in keys.items():
+        files[f"shards/{key.encode().hex()}.json"] = _dump({t: postings[t] for t in sorted(group)})
 
-    library_docs: set[int] = set()
-    page_files = []
+    page_sizes = []
     for number, (url, _title, first) in enumerate(pages):
         end = pages[number + 1][2] if number + 1 < len(pages) else n
         text = _dump(_page_docs(docs[first:end]))
         files[f"docs/{number}.json"] = text
-        page_files.append((url, len(text.encode())))
-        if url in library_pages:
-            library_docs.update(range(first, end))
+        page_sizes.append((url, len(text.encode())))
 
     version = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()[:12]
+    doc_boosts = {str(i): float(d["boost"]) for i, d in enumerate(docs)
+                  if d.get("boost") not in (None, 1, 1.0)}
     manifest = {"config": {**config, "handbook": {
         "v": version, "index": worker_to_search, "fields": fields, "boosts": boosts,
-        "pages": pages, "shards": sorted(keys), "stopwords": sorted(stop),
-        "full_pages": FULL_PAGES,
+        "documents": n, "doc_boosts": doc_boosts, "pages": pages, "shards": sorted(keys),
+        "stopwords": sorted(stop), "full_pages": FULL_PAGES,
     }}, "docs": []}
     files["search_index.json"] = _dump(manifest)
 
     shard_sizes = sorted(len(v.encode()) for k, v in files.items() if k.startswith("shards/"))
-    page_sizes = sorted(size for _url, size in page_files)
+    sizes = sorted(size for _url, size in page_sizes)
     stats = {
         "docs": n, "pages": len(pages), "terms": len(postings),
-        "postings": sum(len(p) for p in postings.values()),
+        "postings": sum(len(p) for p in postings.values()) // 3,
         "manifest_bytes": len(files["search_index.json"].encode()),
         "shards": len(shard_sizes), "shard_bytes": sum(shard_sizes),
         "largest_shard_bytes": shard_sizes[-1] if shard_sizes else 0,
-        "page_files": len(page_sizes), "page_bytes": sum(page_sizes),
-        "largest_page_bytes": page_sizes[-1] if page_sizes else 0,
+        "page_files": len(sizes), "page_bytes": sum(sizes),
+        "largest_page_bytes": sizes[-1] if sizes else 0,
         "library": {
-            "pages": sum(1 for url, _size in page_files if url in library_pages),
-            "page_bytes": sum(size for url, size in page_files if url in library_pages),
-            "postings": sum(1 for plist in postings.values() for d, _f, _w in plist
-                            if d in library_docs),
+            "pages": sum(1 for url, _size in page_sizes if url in library_pages),
+            "page_bytes": sum(size for url, size in page_sizes if url in library_pages),
+            "postings": library_postings,
         },
     }
     return Sharded(files, stats)
 
 
-def _shard_keys(postings: dict[str, list]) -> dict[str, list[str]]:
+def _shard_keys(postings: dict[str, list[int]]) -> dict[str, list[str]]:
     """Prefix -> terms: two letters, split by one more letter while a group is too big."""
     groups: dict[str, list[str]] = defaultdict(list)
     for term in postings:
@@ -173,7 +194,7 @@ def _shard_keys(postings: dict[str, list]) -> dict[str, list[str]]:
     final: dict[str, list[str]] = {}
     while groups:
         key, terms = groups.popitem()
-        size = sum(len(t) + 6 + 8 * len(postings[t]) for t in terms)
+        size = sum(len(t) + 6 + 3 * len(postings[t]) for t in terms)   # ~2 bytes a number
         longer = [t for t in terms if len(t) > len(key)]
         if size <= SHARD_BYTES or not longer:
             final[key] = terms
@@ -184,14 +205,6 @@ def _shard_keys(postings: dict[str, list]) -> dict[str, list[str]]:
         if not final[key]:
             del final[key]
     return final
-
-
-def _encode(plist: list[tuple[int, int, int]]) -> list[int]:
-    out, previous = [], 0
-    for doc, f, weight in sorted(plist):
-        out += [doc - previous, f, weight]
-        previous = doc
-    return out
 
 
 def _page_docs(docs: list[dict]) -> list[list]:

@@ -1,8 +1,11 @@
 """The search files of a built site: one sharded index per language, the worker, the report.
 
 `language_index` turns Material's entries of one language build into the files of
-handbook.search.shards (reused from the cache when nothing it reads has changed: the expansion
-costs about a second per language); `install_worker` copies the search worker next to
+handbook.search.shards. Expanding a page's words (handbook.search.index) and counting its terms
+is cached per page, keyed on the page's entries and on everything the expansion reads (glossary,
+dictionaries, this code), so an edit re-expands only the pages it changed; the files themselves
+are cached on all the pages' keys, so a build where nothing changed writes them straight from
+the cache. `install_worker` copies the search worker next to
 Material's; `rewrite_config` points a page's `__config` at its language's index and at the
 worker; `write_report` records the sizes in the project's reports folder.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -39,38 +43,92 @@ def language_index(entries: list[dict], language: str, default_language: str,
                    page_languages: dict[str, str], glossary: list[index.GlossaryEntry],
                    markers: dict[str, str], library_pages: frozenset[str],
                    cache_dir: Path | None) -> shards.Sharded:
-    """The sharded index of one language, from the cache when its inputs are unchanged."""
-    h = hashlib.sha256()
-    h.update(json.dumps([entries, language, default_language, page_languages, markers,
-                         sorted(library_pages),
-                         [[g.id, g.terms, g.abbr, g.variants] for g in glossary]],
-                        sort_keys=True, ensure_ascii=False, default=list).encode())
-    for source in (Path(index.__file__), Path(compounds.__file__), Path(shards.__file__)):
-        h.update(source.read_bytes())
-    for code in {language, *page_languages.values(), *(k for g in glossary for k in g.terms)}:
-        found = compounds.dictionary(code)
-        for path in found or ():
-            h.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
-    cached = None
-    if cache_dir is not None:
-        cached = Path(cache_dir) / "search" / f"shards-{language}-{h.hexdigest()[:24]}.json"
-        try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
-            return shards.Sharded(data["files"], data["stats"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    built = index.build_index(entries, language, default_language, page_languages, glossary,
-                              markers, cache_dir)
-    result = shards.shard(built, worker_to_search(language, default_language), library_pages)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob(f"shards-{language}-*.json"):
-            old.unlink(missing_ok=True)   # one entry per language is enough
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"files": result.files, "stats": result.stats},
-                                  ensure_ascii=False), encoding="utf-8")
-        tmp.replace(cached)
+    """The sharded index of one language, expanding only pages the cache does not know."""
+    context = _context_key(language, default_language, page_languages, glossary)
+    pages = index.group_pages(entries)
+    keys = {}
+    for url, page_entries in pages.items():
+        written_in = page_languages.get(url, language)
+        marker = markers.get(written_in) if written_in != language else None
+        keys[url] = _digest([context, page_entries, written_in, marker])
+    to_search = worker_to_search(language, default_language)
+    whole = _digest([context, list(keys.values()), sorted(library_pages), to_search])
+    folder = Path(cache_dir) / "search" if cache_dir is not None else None
+    files_cache = folder / f"files-{language}.json" if folder else None
+    cached = _read_json(files_cache)
+    if cached.get("key") == whole:
+        return shards.Sharded(cached["files"], cached["stats"])
+
+    pages_cache = folder / f"pages-{language}.json" if folder else None
+    known = _read_json(pages_cache).get("pages", {})
+    config = index.index_config(language)
+    fields = list(config["fields"])
+    separator = re.compile(config["separator"])
+    stop = shards.stop_words(config["lang"][0])
+    expanders: dict[str, index.Expander] = {}
+    used, docs, terms = {}, [], []
+    for url, page_entries in pages.items():
+        key = keys[url]
+        page = known.get(key)
+        if page is None:
+            written_in = page_languages.get(url, language)
+            if written_in not in expanders:
+                expanders[written_in] = index.Expander(written_in, glossary, cache_dir=cache_dir)
+            marker = markers.get(written_in) if written_in != language else None
+            page_docs = index.expand_page(page_entries, language, default_language,
+                                          expanders[written_in], marker)
+            page = {"docs": page_docs,
+                    "terms": [shards.doc_terms(d, fields, separator, stop) for d in page_docs]}
+        used[key] = page
+        docs += page["docs"]
+        terms += page["terms"]
+    result = shards.shard({"config": config, "docs": docs}, to_search, library_pages, terms)
+    result.stats["pages_expanded"] = sum(1 for key in used if key not in known)
+    _write_json(pages_cache, {"pages": used})          # pages of this build only
+    _write_json(files_cache, {"key": whole, "files": result.files, "stats": result.stats})
     return result
+
+
+def _context_key(language: str, default_language: str, page_languages: dict[str, str],
+                 glossary: list[index.GlossaryEntry]) -> str:
+    """What every page's expansion depends on besides the page: glossary, dictionaries, code."""
+    parts: list = [language, default_language,
+                   [[g.id, g.terms, g.abbr, g.variants] for g in glossary]]
+    for source in (Path(index.__file__), Path(compounds.__file__), Path(shards.__file__)):
+        parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
+    codes = {language, *page_languages.values(), *(k for g in glossary for k in g.terms)}
+    for code in sorted(codes):
+        for path in compounds.dictionary(code) or ():
+            parts.append(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}")
+    return _digest(parts)
+
+
+def _digest(data) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _read_json(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path | None, data: dict) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                       encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass   # a read-only cache still builds, only slower
 
 
 def worker_name() -> str:

@@ -6,7 +6,7 @@
  * instead of building a lunr index from every document at SETUP, it reads a small manifest
  * (`config.handbook`, written by handbook.search.shards) and fetches, per query, only:
  *   - the posting shards of the terms typed (`shards/<hex of a term prefix>.json`: term ->
- *     [document delta, field, weight x 1000, ...], weights are lunr's BM25 with b = 0 as
+ *     [document delta, field, term frequency, ...]; weighed as lunr does, BM25 with b = 0 as
  *     Material configures it), and
  *   - the documents (title, text) of the best pages, to show and highlight them
  *     (`docs/<page>.json`); further pages are listed with their title only.
@@ -180,10 +180,17 @@ async function expand(clauses) {
 }
 
 function decode(postings) {
+  // lunr's Builder#createFieldVectors with b = 0: idf over the document-field pairs that have
+  // the term, k1 = 1.2, times the document's boost, rounded to three decimals.
+  const n = index.meta.documents, df = postings.length / 3;
+  const idf = Math.log(1 + Math.abs((n - df + 0.5) / (df + 0.5)));
+  const boosts = index.meta.doc_boosts || {};
   const out = [];
   for (let i = 0, doc = 0; i < postings.length; i += 3) {
     doc += postings[i];
-    out.push([doc, postings[i + 1], postings[i + 2] / 1000]);
+    const tf = postings[i + 2];
+    const w = idf * 2.2 * tf / (1.2 + tf) * (boosts[doc] || 1);
+    out.push([doc, postings[i + 1], Math.round(w * 1000) / 1000]);
   }
   return out;
 }
