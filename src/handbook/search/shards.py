@@ -38,6 +38,7 @@ from pathlib import Path
 
 K1 = 1.2
 SHARD_BYTES = 16_000        # split a prefix group above this (bytes of JSON)
+EXPAND_KB = 32              # a prefix query fetches at most this much to find longer words
 FULL_PAGES = 10             # result pages the worker fetches documents for (Material shows 10)
 MAX_ENTRY_TEXT = 1_500      # characters of one document's text kept for display
 MAX_PAGE_BYTES = 12_000     # bytes of one page's document file
@@ -147,8 +148,11 @@ def shard(index: dict, worker_to_search: str, library_pages: frozenset[str] = fr
 
     files: dict[str, str] = {}
     keys = _shard_keys(postings)
-    for key, group in keys.items():
-        files[f"shards/{key.encode().hex()}.json"] = _dump({t: postings[t] for t in sorted(group)})
+    shard_kb = {}   # key -> size in KB, rounded up: the worker's budget for prefix queries
+    for key in sorted(keys):
+        text = _dump({t: postings[t] for t in sorted(keys[key])})
+        files[f"shards/{key.encode().hex()}.json"] = text
+        shard_kb[key] = -(-len(text.encode()) // 1024)
 
     page_sizes = []
     for number, (url, _title, first) in enumerate(pages):
@@ -162,8 +166,8 @@ def shard(index: dict, worker_to_search: str, library_pages: frozenset[str] = fr
                   if d.get("boost") not in (None, 1, 1.0)}
     manifest = {"config": {**config, "handbook": {
         "v": version, "index": worker_to_search, "fields": fields, "boosts": boosts,
-        "documents": n, "doc_boosts": doc_boosts, "pages": pages, "shards": sorted(keys),
-        "stopwords": sorted(stop), "full_pages": FULL_PAGES,
+        "documents": n, "doc_boosts": doc_boosts, "pages": pages, "shards": shard_kb,
+        "expand_kb": EXPAND_KB, "stopwords": sorted(stop), "full_pages": FULL_PAGES,
     }}, "docs": []}
     files["search_index.json"] = _dump(manifest)
 

@@ -19,6 +19,7 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 const REQUIRED = 2, PROHIBITED = 3, OPTIONAL = 1;
 const TRIM = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+const PAUSE = 100;             // ms a query waits for the next letter before it is fetched
 
 let index = null;              // {config, meta, base, options, shards: Map, docs: Map}
 let queue = Promise.resolve();
@@ -47,13 +48,17 @@ async function handle(message, superseded) {
         base: new URL(meta.index, self.location.href),
         separator: new RegExp(config.separator, "g"),
         stop: new Set(meta.stopwords || []),
-        keys: meta.shards,
+        keys: Object.keys(meta.shards),   // key -> size in KB
         shards: new Map(),       // key -> Promise<{term: postings}>
         docs: new Map(),         // page -> Promise<[[location, title, text, tags?], ...]>
       };
       return {type: READY};
     }
     case QUERY: {
+      // A reader who is still typing sends the next letter within this pause; only the query
+      // that stands after it is fetched and answered.
+      if (superseded()) return null;
+      if (message.data) await new Promise(resolve => setTimeout(resolve, PAUSE));
       if (superseded()) return null;
       const data = await search(message.data, superseded);
       return data && {type: RESULT, data: {...data, query: message.data}};
@@ -96,15 +101,20 @@ function hex(key) {
   return Array.from(new TextEncoder().encode(key), b => b.toString(16).padStart(2, "0")).join("");
 }
 
-/* Shards a term needs: the key that is a prefix of it and, for a prefix query, every key that
-   continues it. A one-letter prefix query only looks for that letter as a word. */
+/* Shards a term needs: for a prefix query, the keys that are a prefix of it and every key that
+   continues it, as long as those shards add up to at most `expand_kb`; otherwise (a short
+   prefix of many words, such as `st` while `statistikk` is typed) and for a one-letter or an
+   exact term, only the shard of the term itself, which is then matched as a whole word. */
 function keysFor(term, wildcard) {
-  if (wildcard && term.length >= 2)
-    return index.keys.filter(k => k.startsWith(term) || term.startsWith(k));
-  let best = null;
+  let own = null;
   for (const k of index.keys)
-    if (term.startsWith(k) && (!best || k.length > best.length)) best = k;
-  return best ? [best] : [];
+    if (term.startsWith(k) && (!own || k.length > own.length)) own = k;
+  if (wildcard && term.length >= 2) {
+    const keys = index.keys.filter(k => k.startsWith(term) || term.startsWith(k));
+    const size = keys.reduce((sum, k) => sum + index.meta.shards[k], 0);
+    if (size <= index.meta.expand_kb) return {keys, prefix: true};
+  }
+  return {keys: own ? [own] : [], prefix: false};
 }
 
 /* ---- the query, as Material transforms and lunr parses it -------------------------------- */
@@ -166,7 +176,10 @@ async function expand(clauses) {
   const keys = new Set();
   for (const c of clauses) {
     c.lookup = c.wildcard ? c.term : pipeline(c.term);
-    if (c.lookup) for (const k of keysFor(c.lookup, c.wildcard)) keys.add(k);
+    if (!c.lookup) continue;
+    const found = keysFor(c.lookup, c.wildcard);
+    c.prefix = found.prefix;
+    for (const k of found.keys) keys.add(k);
   }
   const loaded = await Promise.all([...keys].map(k => shard(k).then(data => [k, data])));
   for (const c of clauses) {
@@ -174,7 +187,7 @@ async function expand(clauses) {
     if (!c.lookup) continue;
     for (const [, data] of loaded)
       for (const term in data)
-        if (c.wildcard && c.lookup.length >= 2 ? term.startsWith(c.lookup) : term === c.lookup)
+        if (c.prefix ? term.startsWith(c.lookup) : term === c.lookup)
           c.expanded.push([term, data[term]]);
   }
 }
