@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import yaml
+from projects import REPO
 
 from handbook.bench import manual as bench_manual
 from handbook.bench import payload as bench_payload
@@ -17,7 +17,6 @@ from handbook.bench import targets as bench_targets
 from handbook.bench.measure import execution_phase
 from handbook.markdown import fences
 
-ROOT = Path(__file__).resolve().parents[1]
 ARGS = SimpleNamespace(manual=270, pages=1000, small=100)
 
 CONFIG = """\
@@ -73,7 +72,7 @@ def test_generated_config_drops_nav_watch_and_the_library_only():
 
 
 def test_real_config_keeps_its_plugins_in_the_baseline():
-    real = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    real = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     base = bench_site.baseline_config(real)
     assert bench_site.hook_paths(base) == [bench_site.BASELINE_SHIM_NAME]
     for plugin in ("i18n", "mkdocs-jupyter", "search"):

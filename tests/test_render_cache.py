@@ -8,11 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from projects import REPO
 
 from handbook.build import run_mkdocs
 from handbook.project import CACHE_ENV
 
-REPO = Path(__file__).resolve().parents[1]
 CONFIG = """\
 site_name: Render
 site_url: http://127.0.0.1:8000/

@@ -11,13 +11,15 @@ query letter by letter.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from projects import REPO
 
-QUERIES_FILE = Path(__file__).resolve().parents[1] / "data" / "search-queries.yml"
+from handbook.project import Project
+
+QUERIES_FILE = Project.load(REPO / "mkdocs.yml").data_dir / "search-queries.yml"
 QUERIES = yaml.safe_load(QUERIES_FILE.read_text(encoding="utf-8"))
 ROOTS = {"nb": "", "sv": "sv/"}
 PLACEHOLDER = {"nb": "Skriv søkeord", "sv": "Skriv sökord"}
