@@ -18,12 +18,13 @@ from handbook.bench import site as bench_site
 PROGRESS = re.compile(r"\[(\d+)/(\d+)\]")
 
 
-def measure(name: str, config: Path, site: Path, env: dict, log_dir: Path) -> dict:
+def measure(name: str, config: Path, site: Path, env: dict, log_dir: Path,
+            runner: tuple[str, ...] = ("-m", "mkdocs")) -> dict:
     """Run `python -m mkdocs build --no-strict`; wall, CPU (user + system of the build and every
-    process it waited for, from wait4) and peak memory (largest ru_maxrss in that tree)."""
+    process it waited for, from wait4) and peak memory (largest ru_maxrss in that tree).
+    `runner` replaces `-m mkdocs` (handbook.bench.hooktime times every hook's events)."""
     shutil.rmtree(site, ignore_errors=True)
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--no-strict",
-           "-f", str(config), "-d", str(site)]
+    cmd = [sys.executable, *runner, "build", "--no-strict", "-f", str(config), "-d", str(site)]
     log_path = log_dir / (name.replace("/", "_").replace(" ", "_") + ".log")
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=config.parent, env=env, stdout=subprocess.PIPE,

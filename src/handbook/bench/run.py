@@ -20,6 +20,7 @@ reports/bench.json. --hook-costs measures only the hook table, --skip-* leaves p
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from handbook.bench import hooktime
 from handbook.bench import manual as bench_manual
 from handbook.bench import payload as bench_payload
 from handbook.bench import site as bench_site
@@ -128,16 +130,24 @@ def bench_manual_site(project: Project, work: Path, pages: int, repeat: int, hoo
 
 
 def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, repeat: int,
-               label: str = "") -> list[dict]:
-    """Warm builds with one hook left out at a time (median CPU): what each hook costs."""
+               label: str = "") -> dict:
+    """What each hook costs a warm build, two ways: the time its own event handlers take
+    (one build with handbook.bench.hooktime), and the CPU a warm build saves without it (the
+    median of `repeat` builds after a warm-up of that configuration: leaving a hook out changes
+    the pages, so the render and search caches need one build to settle)."""
     text = (root / "mkdocs.yml").read_text(encoding="utf-8")
     site = work / "site-hooks"
 
     def cpu(name: str, config: Path) -> float:
+        measure(f"{label}{name} warm-up", config, site, env, logs)
         return statistics.median(measure(f"{label}{name} #{i + 1}", config, site, env, logs)["cpu_s"]
                                  for i in range(repeat))
 
+    events = work / "hook-events.json"
     measure(f"{label}hooks warm-up", root / "mkdocs.yml", site, env, logs)
+    measure(f"{label}hook event times", root / "mkdocs.yml", site, env, logs,
+            runner=("-m", "handbook.bench.hooktime", str(events)))
+    handlers = json.loads(events.read_text(encoding="utf-8")) if events.is_file() else []
     full = cpu("all hooks", root / "mkdocs.yml")
     rows = [{"hook": "(all hooks)", "cpu_s": full, "saved_s": 0.0}]
     base = cpu("no hooks", baseline)
@@ -147,8 +157,10 @@ def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, re
         config.write_text(bench_site.without_hook(text, hook), encoding="utf-8")
         c = cpu(f"without {hook}", config)
         rows.append({"hook": hook, "cpu_s": c, "saved_s": round(full - c, 2)})
-    print(format_hooks(rows), flush=True)
-    return rows
+    result = {"leave_one_out": rows, "handlers": handlers,
+              "by_origin": hooktime.by_origin(handlers)}
+    print(format_hooks(result), flush=True)
+    return result
 
 
 def bench_generated(project: Project, work: Path, pages: int, notebooks: int, warm: bool,
