@@ -32,7 +32,7 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     state = _state(config)
     language = context.current_language(config)
-    key = state.cache.page_key(language, page, markdown, files)
+    key = state.cache.page_key(language, page, markdown, files, config)
     entry = state.cache.load(language, page.file.src_uri, key)
 
     def render(self, config, files):

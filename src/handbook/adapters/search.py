@@ -38,7 +38,12 @@ def on_pre_build(config):
     if state.pending == project.default_language:
         state.builds, state.sizes = [], {}
     plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    state.builds.append(_Build(state.pending, getattr(plugin, "search_index", None)))
+    build = _Build(state.pending, getattr(plugin, "search_index", None))
+    if build.search_index is not None:   # Material's entries of unchanged pages, from the cache
+        build.entries = search_site.EntryCache(
+            context.project(config).cache_dir / "search" / f"entries-{build.language}.json")
+        build.entries.wrap(build.search_index)
+    state.builds.append(build)
 
 
 def on_page_context(context_, page, config, nav):
@@ -69,6 +74,7 @@ def on_post_build(config):
     build = state.builds.pop()
     if build.search_index is None:
         return
+    build.entries.save()
     project = context.project(config)
     default = project.default_language
     folder = search_site.search_dir(config.site_dir, build.language, default)
@@ -138,6 +144,7 @@ class _Build:
     search_index: object                                      # Material's SearchIndex
     page_languages: dict[str, str] = field(default_factory=dict)   # page URL -> its language
     library_pages: set[str] = field(default_factory=set)
+    entries: search_site.EntryCache | None = None
 
 
 @dataclass

@@ -7,14 +7,15 @@ of the project in a temporary folder (its own HANDBOOK_CACHE_DIR; the project is
                 baseline (mkdocs.yml without our hooks);
   manual        the real site grown to --manual pages per language with generated chapters of a
                 real manual's shape (handbook.bench.manual): cold, then warm and baseline builds
-                alternating (--repeat each, the median counts), a reader's first search query in
-                Chromium per language (handbook.bench.payload), and what each hook adds to a
-                warm build (a warm build without it, --hook-repeat runs each);
+                alternating (--manual-repeat each, the median counts), a reader's first search
+                query in Chromium per language (handbook.bench.payload), and the time every
+                plugin's and hook's event handlers take in a warm build (handbook.bench.hooktime);
   generated     --small and --pages pages per language (handbook.bench.site), cold, warm and
                 baseline: how the cost per page grows.
 
 Prints the tables and the targets of issues 10 and 18 and writes the project's
-reports/bench.json. --hook-costs measures only the hook table, --skip-* leaves parts out.
+reports/bench.json. --skip-* leaves parts out. --hook-costs measures only what each hook costs,
+also as the CPU a warm build saves without it (a warm-up and --hook-repeat builds each).
 """
 
 from __future__ import annotations
@@ -125,12 +126,13 @@ def bench_manual_site(project: Project, work: Path, pages: int, repeat: int, hoo
         facts["payload"] = bench_payload.measure(work / "site-manual", roots, queries)
         facts["payload_baseline"] = bench_payload.measure(work / "site-manual-base", roots, queries)
     if hooks:
-        facts["hooks"] = hook_costs(root, baseline, work, env, logs, hook_repeat, f"{label} ")
+        facts["hooks"] = hook_costs(root, baseline, work, env, logs, hook_repeat, f"{label} ",
+                                    leave_one_out=False)
     return [cold, warm, base], facts
 
 
 def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, repeat: int,
-               label: str = "") -> dict:
+               label: str = "", leave_one_out: bool = True) -> dict:
     """What each hook costs a warm build, two ways: the time its own event handlers take
     (one build with handbook.bench.hooktime), and the CPU a warm build saves without it (the
     median of `repeat` builds after a warm-up of that configuration: leaving a hook out changes
@@ -148,6 +150,10 @@ def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, re
     measure(f"{label}hook event times", root / "mkdocs.yml", site, env, logs,
             runner=("-m", "handbook.bench.hooktime", str(events)))
     handlers = json.loads(events.read_text(encoding="utf-8")) if events.is_file() else []
+    result = {"leave_one_out": [], "handlers": handlers, "by_origin": hooktime.by_origin(handlers)}
+    if not leave_one_out:
+        print(format_hooks(result), flush=True)
+        return result
     full = cpu("all hooks", root / "mkdocs.yml")
     rows = [{"hook": "(all hooks)", "cpu_s": full, "saved_s": 0.0}]
     base = cpu("no hooks", baseline)
@@ -157,8 +163,7 @@ def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, re
         config.write_text(bench_site.without_hook(text, hook), encoding="utf-8")
         c = cpu(f"without {hook}", config)
         rows.append({"hook": hook, "cpu_s": c, "saved_s": round(full - c, 2)})
-    result = {"leave_one_out": rows, "handlers": handlers,
-              "by_origin": hooktime.by_origin(handlers)}
+    result["leave_one_out"] = rows
     print(format_hooks(result), flush=True)
     return result
 
@@ -211,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--notebooks", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--hook-repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="warm/baseline pairs, real site")
+    parser.add_argument("--manual-repeat", type=int, default=5, help="warm/baseline pairs, manual")
+    parser.add_argument("--hook-repeat", type=int, default=2)
     parser.add_argument("--queries", type=int, default=8, help="search queries per language")
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--skip-manual", action="store_true")
@@ -249,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             builds += real
         if not args.skip_manual:
             man, facts[f"manual {args.manual}"] = bench_manual_site(
-                project, work, args.manual, args.repeat, args.hook_repeat, roots,
+                project, work, args.manual, args.manual_repeat, args.hook_repeat, roots,
                 first_queries(project, args.queries), not args.skip_payload, not args.skip_hooks)
             builds += man
         if not args.skip_generated:

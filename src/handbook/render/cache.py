@@ -60,14 +60,24 @@ class RenderCache:
     misses: int = 0
     uncacheable: int = 0
     _files_key: tuple = field(default=(None, ""), repr=False)
+    _markdown_keys: dict = field(default_factory=dict, repr=False)
 
-    def page_key(self, language: str, page, markdown: str, files) -> str:
+    def page_key(self, language: str, page, markdown: str, files, config) -> str:
         h = hashlib.sha256()
-        for part in (self.site_key, self.files_key(files), language, page.file.src_uri,
-                     page.file.dest_uri, page.file.url, markdown):
+        for part in (self.site_key, self.markdown_key(language, config), self.files_key(files),
+                     language, page.file.src_uri, page.file.dest_uri, page.file.url, markdown):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\0")
         return h.hexdigest()
+
+    def markdown_key(self, language: str, config) -> str:
+        """The Markdown extensions and their options as this language's build has them (a
+        plugin may change them per language); computed once per language."""
+        if language not in self._markdown_keys:
+            text = json.dumps([config.get("markdown_extensions"), config.get("mdx_configs")],
+                              sort_keys=True, default=_stable)
+            self._markdown_keys[language] = hashlib.sha256(text.encode()).hexdigest()
+        return self._markdown_keys[language]
 
     def files_key(self, files) -> str:
         """The site's files, their URLs and inclusion; computed once per language build."""
@@ -108,10 +118,7 @@ def site_key(config, config_text: str, snippet_dirs: list[Path]) -> str:
     """What every page's rendering shares: configuration, includable files, library versions."""
     h = hashlib.sha256()
     parts = [str(VERSION), sys.version, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-             config_text,
-             json.dumps([config.get("markdown_extensions"), config.get("mdx_configs")],
-                        sort_keys=True, default=_stable),
-             str(config.get("use_directory_urls")), str(config.get("site_url")),
+             config_text, str(config.get("use_directory_urls")), str(config.get("site_url")),
              str(config.get("validation")), str(config.get("docs_dir"))]
     for name in LIBRARIES:
         try:
