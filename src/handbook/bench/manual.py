@@ -89,7 +89,7 @@ def page_markdown(lang: str, number: int, source: Corpus, rng: random.Random) ->
         return rng.choice(source.headings)
 
     title = heading()
-    parts = ["---", f"title: {_yaml(title)} ({number})", f"description: {_yaml(sentences(1, 1))}",
+    parts = ["---", f"title: {_yaml(f'{title} ({number})')}", f"description: {_yaml(sentences(1, 1))}",
              "---", "", f"# {title} ({number})", "", sentences(2, 5), ""]
     sections = rng.choice((1, 2, 3, 3, 4, 4, 5, 6, 8))      # some long pages, most middling
     for s in range(sections):

@@ -26,6 +26,8 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -128,7 +130,24 @@ def bench_manual_site(project: Project, work: Path, pages: int, repeat: int, hoo
     if hooks:
         facts["hooks"] = hook_costs(root, baseline, work, env, logs, hook_repeat, f"{label} ",
                                     leave_one_out=False)
+    facts["preview"] = preview_latency(root, work, env, project.default_language)
     return [cold, warm, base], facts
+
+
+def preview_latency(root: Path, work: Path, env: dict, language: str) -> dict | None:
+    """Seconds from an edit of a generated page to the preview's new page (its own process)."""
+    page = next((p for p in sorted((root / "docs" / language / bench_manual.FOLDER).rglob("*.md"))
+                 if "```python" in p.read_text(encoding="utf-8")), None)
+    if page is None:
+        return None
+    print(f"preview: edits of {page.relative_to(root)}", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "handbook.bench.preview", str(root / "mkdocs.yml"),
+                           str(work / "preview"), "--page", str(page)], env=env, cwd=root,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        print(f"preview: failed\n{proc.stderr[-2000:]}", flush=True)
+        return {"error": (proc.stderr or proc.stdout)[-2000:]}
+    return {"page": page.relative_to(root).as_posix(), **json.loads(proc.stdout)}
 
 
 def hook_costs(root: Path, baseline: Path, work: Path, env: dict, logs: Path, repeat: int,

@@ -7,7 +7,7 @@ import os
 from handbook.bench import site as bench_site
 
 TARGETS = {"warm_vs_baseline": 1.3, "manual_warm_vs_baseline": 1.1, "per_page_big_vs_small": 1.2,
-           "peak_mb": 2048, "first_query_kb": 300}
+           "peak_mb": 2048, "first_query_kb": 300, "preview_s": 1.0}
 
 
 def check_targets(builds: dict[str, dict], facts: dict, args) -> list[dict]:
@@ -39,6 +39,22 @@ def check_targets(builds: dict[str, dict], facts: dict, args) -> list[dict]:
                            f"gzipped)" for lang, v in payload.items())
         add(f"first-query search payload at most {limit} KB per language at {args.manual} pages",
             worst["max_bytes"] <= limit * 1024, detail)
+
+    preview = facts.get(manual, {}).get("preview")
+    if preview:
+        limit = TARGETS["preview_s"]
+        if "error" in preview:
+            add("preview of an edit", False, preview["error"].strip().splitlines()[-1])
+        else:
+            for kind, v in preview.items():
+                if not isinstance(v, dict):
+                    continue
+                allowed = limit + v["median_sample_s"]
+                add(f"preview shows a {kind} edit within {limit} s"
+                    + (" plus the sample's own run time" if v["median_sample_s"] else "")
+                    + f" at {args.manual} pages", v["median_s"] <= allowed,
+                    f"median {v['median_s']:.2f} s of {v['seconds']} (allowed {allowed:.2f} s; samples "
+                    f"ran {v['median_sample_s']:.2f} s) on {preview['page']}")
 
     edit = facts.get("real", {}).get("edit")
     if edit:
