@@ -71,6 +71,12 @@ async function handle(message, superseded) {
 /* ---- fetching --------------------------------------------------------------------------- */
 
 function fetchJSON(path) {
+  // The offline copy (file://, where fetch fails) carries every file in the manifest.
+  if (index.meta.inline) {
+    const found = index.meta.inline[path];
+    return found === undefined ? Promise.reject(new Error(`${path}: not in the offline index`))
+                               : Promise.resolve(found);
+  }
   const url = new URL(path, index.base);
   url.searchParams.set("v", index.meta.v);
   return fetch(url.href).then(r => {
