@@ -48,12 +48,7 @@ LANGUAGES = {"nb": "", "sv": "sv/"}
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("real-library")
-    project = tmp / "site-src"
-    project.mkdir()
-    for name in SOURCES:
-        shutil.copytree(REPO / name, project / name, symlinks=True,
-                        ignore=shutil.ignore_patterns(".gitignore", "__pycache__")
-                        if name != "docs" else _ignore_generated)
+    project = _copy_sources(tmp / "site-src")
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "    knowledge_libraries:\n" in text, "mkdocs.yml no longer lists knowledge_libraries"
     text = text.replace("    knowledge_libraries:\n", "    knowledge_libraries:\n" + ENTRY, 1)
@@ -67,6 +62,15 @@ def real_site(tmp_path_factory):
     site = tmp / "site"
     proc = run_mkdocs(project / "mkdocs.yml", site, env={"HANDBOOK_CACHE_DIR": str(cache)})
     return project, library, site, cache, proc
+
+
+def _copy_sources(project: Path) -> Path:
+    project.mkdir()
+    for name in SOURCES:
+        shutil.copytree(REPO / name, project / name, symlinks=True,
+                        ignore=shutil.ignore_patterns(".gitignore", "__pycache__")
+                        if name != "docs" else _ignore_generated)
+    return project
 
 
 def _ignore_generated(folder, names):
@@ -159,13 +163,17 @@ def test_lists_and_images_as_github_shows_them(real_site):
 
 
 @pytest.fixture(scope="module")
-def site_without_library(real_site, tmp_path_factory):
+def site_without_library(tmp_path_factory):
     """The same sources built without SCB's library, to see what the library adds."""
-    project, _, _, cache, _ = real_site
-    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (project / "mkdocs-without.yml").write_text(text, encoding="utf-8")
-    site = tmp_path_factory.mktemp("without") / "site"
-    proc = run_mkdocs(project / "mkdocs-without.yml", site, env={"HANDBOOK_CACHE_DIR": str(cache)})
+    tmp = tmp_path_factory.mktemp("without")
+    cache = tmp / "cache"   # its own: the reports of the build with the library stay as they are
+    for kind in ("samples", "notebooks"):
+        if (REPO / ".cache" / kind).is_dir():
+            shutil.copytree(REPO / ".cache" / kind, cache / kind)
+    project = _copy_sources(tmp / "site-src")
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    site = tmp / "site"
+    proc = run_mkdocs(project / "mkdocs.yml", site, env={"HANDBOOK_CACHE_DIR": str(cache)})
     assert proc.returncode == 0, proc.stdout[-3000:]
     return site
 
