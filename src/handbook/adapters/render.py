@@ -19,6 +19,7 @@ from handbook.adapters import context
 from handbook.render import cache as render_cache
 
 log = get_plugin_logger("handbook.render")
+OURS = "handbook_render_cache"
 
 
 def on_config(config):
@@ -28,8 +29,9 @@ def on_config(config):
 
 @event_priority(-1000)   # last: the Markdown every other hook produced is what gets rendered
 def on_page_markdown(markdown, page, config, files):
-    if not page.file.src_uri.endswith(".md") or "render" in vars(page):
-        return markdown
+    replaced = vars(page).get("render")
+    if not page.file.src_uri.endswith(".md") or (replaced is not None and not getattr(replaced, OURS, False)):
+        return markdown   # not Markdown, or rendered by something else (notebooks)
     state = _state(config)
     language = context.current_language(config)
     key = state.cache.page_key(language, page, markdown, files, config)
@@ -46,6 +48,7 @@ def on_page_markdown(markdown, page, config, files):
         else:
             state.cache.uncacheable += 1
 
+    setattr(render, OURS, True)   # a page rendered again (the preview) gets a new key, not this one
     page.render = types.MethodType(render, page)
     return markdown
 
