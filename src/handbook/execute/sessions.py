@@ -105,7 +105,8 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
                     problems.append(f"{rel}:{block.start}: data=: two files named {file.name}")
                 data[file.name] = file
         code = "\n".join(b.code for b in members)
-        declared = next((b.options["services"] for b in members if b.options.get("services")), None)
+        # A session holds the stand-ins any of its blocks asks for (markers only when none asks).
+        declared = " ".join(b.options["services"] for b in members if b.options.get("services")) or None
         try:
             used = registry.used(code, declared, known)
         except registry.UnknownStandIn as exc:
@@ -115,7 +116,7 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
             errors += problems
             continue
         h = hashlib.sha256(env_key.encode())
-        h.update(json.dumps([lang, list(used), sorted(data)]).encode())
+        h.update(json.dumps([lang, list(used), sorted(data), registry.uses(used, known, project)]).encode())
         for b in members:
             h.update(b"\0" + fences.normalised_code(b.code).encode())
         for file in data.values():
@@ -196,13 +197,17 @@ def run_session(session: Session, ctx: Context) -> Result:
         return Result(ok=False, reason="sandbox unavailable",
                       message=f"{session.path}:{first.start}: code sample not run: {ctx.isolation.problem}")
     ext = EXTENSIONS[session.lang]
-    with ctx.standins.session(session.standins) as exposures:
-        raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
-            driver=session.lang,
-            inputs={f"{i:03d}.{ext}": b.code.encode() for i, b in enumerate(session.blocks)},
-            timeouts=[float(b.options.get("timeout", fences.DEFAULT_TIMEOUT)) for b in session.blocks],
-            data_files=session.data, exposures=exposures, output_cap=ctx.limits.output_bytes,
-            cancel=ctx.cancel))
+    try:
+        with ctx.standins.session(session.standins) as exposures:
+            raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
+                driver=session.lang,
+                inputs={f"{i:03d}.{ext}": b.code.encode() for i, b in enumerate(session.blocks)},
+                timeouts=[float(b.options.get("timeout", fences.DEFAULT_TIMEOUT)) for b in session.blocks],
+                data_files=session.data, exposures=exposures, output_cap=ctx.limits.output_bytes,
+                cancel=ctx.cancel))
+    except registry.StandInUnavailable as exc:
+        return Result(ok=False, reason="stand-in unavailable",
+                      message=f"{session.path}:{first.start}: code sample not run: {exc}")
     if raw.ok:
         ctx.cache.put("samples", session.key, {"outputs": raw.outputs, "seconds": raw.seconds,
                                                 "id": session.id})
