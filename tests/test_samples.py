@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -10,13 +11,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from test_sandbox import ISOLATION, REPO, build, notebook, write_project
 
-from handbook.adapters.samples import insert_outputs
+from handbook.adapters.samples import Words, insert_notes
 from handbook.execute import registry
 from handbook.execute.cache import Cache
 from handbook.execute.runner import Plan, Runner
 from handbook.execute.sessions import run_session
+from handbook.execute.status import BlockStatus
+from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 from handbook.project import Project
 
@@ -150,8 +154,64 @@ def test_comment_wording_does_not_change_the_code():
 
 def test_output_fence_is_longer_than_any_backticks_in_the_output():
     page = "```python show-output\nprint('```')\n```\n"
-    out = insert_outputs(page, {1: "```\n"}, "Resultat")
+    status = BlockStatus(ran=datetime.date(2026, 12, 1), output="```\n", shown=True)
+    out = insert_notes(page, {1: status}, Words(STRINGS, "nb"), marked=False)
     assert '````text title="Resultat"\n```\n````' in out
+
+
+# ---- what readers see under a block ----------------------------------------------------------
+
+STRINGS = Strings.load(PROJECT)
+MARKED = """=== "Python"
+
+    ```python show-output
+    print(1)
+    ```
+
+```bash skip="{reason}"
+gcloud auth login
+```
+"""
+
+
+@pytest.mark.parametrize("lang, ran, not_run", [
+    ("nb", "Kjørt ved bygging 1. desember 2026", "Ikke kjørt: krever *innlogging* på [Dapla] <nå>"),
+    ("sv", "Körd vid bygget 1 december 2026", "Inte körd: krever *innlogging* på [Dapla] <nå>"),
+    ("en", "Ran when the site was built on December 1, 2026", "Not run: krever *innlogging* på [Dapla] <nå>"),
+])
+def test_marker_says_in_the_page_language_whether_the_block_ran(lang, ran, not_run):
+    import markdown
+
+    reason = "krever *innlogging* på [Dapla] <nå>"
+    page = MARKED.format(reason=reason)
+    statuses = {3: BlockStatus(ran=datetime.date(2026, 12, 1), output="1\n", shown=True),
+                7: BlockStatus(reason=reason)}
+    out = insert_notes(page, statuses, Words(STRINGS, lang))
+    html = markdown.markdown(fences.strip_our_options(out),
+                             extensions=["attr_list", "pymdownx.superfences", "pymdownx.tabbed"],
+                             extension_configs={"pymdownx.tabbed": {"alternate_style": True}})
+    soup = BeautifulSoup(html, "html.parser")
+    ran_p = soup.select_one("p.sample-status.sample-status--ran")
+    skipped_p = soup.select_one("p.sample-status.sample-status--not-run")
+    assert ran_p.get_text() == ran and skipped_p.get_text() == not_run, "shown as written, not as Markdown"
+    assert ran_p.has_attr("data-search-exclude") and skipped_p.has_attr("data-search-exclude")
+    assert ran_p.find_parent(class_="tabbed-block") is not None, "the marker stays in the block's tab"
+    for p in (ran_p, skipped_p):
+        assert p.find_parent(["pre", "code"]) is None and not p.find(["pre", "code"])
+    codes = [code.get_text() for code in soup.find_all("code")]
+    assert not any("Kjørt" in c or "Ikke kjørt" in c or "Not run" in c for c in codes), \
+        "the copy button copies the code only"
+    # the output comes after the marker, as its own block
+    assert ran_p.find_next("pre").get_text().strip() == "1"
+
+
+def test_marker_for_missing_packages_and_r_is_in_the_page_language():
+    words = Words(STRINGS, "sv")
+    assert words.marker(BlockStatus(missing=("arrow",))) == \
+        "Inte körd: kräver arrow, som inte är installerat där handboken byggs"
+    assert words.marker(BlockStatus(no_r=True)) == "Inte körd: R är inte installerat där handboken byggs"
+    assert Words(STRINGS, "nb").marker(BlockStatus(missing=("aws.s3", "arrow"))) == \
+        "Ikke kjørt: krever aws.s3, arrow, som ikke er installert der håndboka bygges"
 
 
 # ---- whole builds --------------------------------------------------------------------------
@@ -293,3 +353,51 @@ def test_why_skipped_groups_blocks_by_reason(tmp_path):
         "needs a Dapla login (2)", "    docs/nb/index.md:3", "    docs/nb/index.md:7",
         "needs surely_not_installed_pkg, not installed here (1)", "    docs/nb/index.md:11"]
     assert not (tmp_path / "cache" / "samples").exists(), "listing skips runs nothing"
+
+
+MARKED_PAGE = """\
+# {title}
+
+```python
+print(1)
+```
+
+```bash skip="{reason}"
+gcloud auth login
+```
+
+```text
+not executable: no marker
+```
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ISOLATION.available, reason="no sandbox here")
+def test_built_pages_mark_each_executable_block_in_their_language(tmp_path):
+    reasons = {"nb": "krever innlogging på Dapla", "sv": "kräver inloggning på Dapla"}
+    config = write_project(tmp_path / "p", {f"{lang}/index.md": MARKED_PAGE.format(title=lang, reason=reason)
+                                           for lang, reason in reasons.items()})
+    (tmp_path / "p" / "data").mkdir()
+    shutil.copy(PROJECT.data_dir / "strings.yml", tmp_path / "p" / "data" / "strings.yml")
+    proc = build(config, tmp_path / "cache", site=tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout
+    today = datetime.date.today()
+    expected = {"nb": ["Kjørt ved bygging " + STRINGS.format_date(today, "nb"),
+                       "Ikke kjørt: krever innlogging på Dapla"],
+                "sv": ["Körd vid bygget " + STRINGS.format_date(today, "sv"),
+                       "Inte körd: kräver inloggning på Dapla"]}
+    for lang, folder in (("nb", ""), ("sv", "sv/")):
+        soup = BeautifulSoup((tmp_path / "site" / folder / "index.html").read_text(), "html.parser")
+        markers = soup.select("article p.sample-status")
+        assert [m.get_text() for m in markers] == expected[lang]
+        for marker in markers:
+            code_block = marker.find_previous_sibling()
+            assert "highlight" in code_block["class"], "each marker sits right under its code block"
+            assert "Kjørt" not in code_block.get_text() and "Körd" not in code_block.get_text()
+    report = _report(tmp_path / "cache")
+    assert report["totals"]["ran"] == 2 and report["totals"]["blocks"] == 4
+    assert report["totals"]["ran_percent"] == 50.0
+    assert report["totals"]["languages"]["sv"] == {"blocks": 2, "ran": 1, "ran_percent": 50.0}
+    skipped = [b for b in report["blocks"] if b["status"] == "skipped"]
+    assert sorted(b["reason"] for b in skipped) == sorted(reasons.values())

@@ -9,6 +9,7 @@ Failures are never cached.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import importlib.util
 import json
@@ -50,6 +51,7 @@ class Result:
     seconds: float = 0.0
     cached: bool = False
     reason: str = ""            # why it failed, short: "timeout", "memory", "sandbox unavailable", ...
+    ran: str = ""               # ISO date of the build that ran it (a cache hit: when it was cached)
 
 
 @dataclass
@@ -150,17 +152,23 @@ class Requirements:
         self._r_packages: set | None = None
 
     def missing(self, block: fences.Block) -> str | None:
-        if block.lang == "r" and not shutil.which("Rscript"):
+        if self.r_missing(block):
             return "R is not installed on this machine"
+        missing = self.missing_packages(block)
+        return f"needs {', '.join(missing)}, not installed here" if missing else None
+
+    def r_missing(self, block: fences.Block) -> bool:
+        return block.lang == "r" and not shutil.which("Rscript")
+
+    def missing_packages(self, block: fences.Block) -> list[str]:
+        """The block's `requires=` packages that are not installed here."""
         needed = str(block.options.get("requires", "")).replace(",", " ").split()
         if not needed:
-            return None
+            return []
         if block.lang == "r":
             have = self.r_packages()
-            missing = [p for p in needed if p not in have]
-        else:
-            missing = [p for p in needed if importlib.util.find_spec(p) is None]
-        return f"needs {', '.join(missing)}, not installed here" if missing else None
+            return [p for p in needed if p not in have]
+        return [p for p in needed if importlib.util.find_spec(p) is None]
 
     def reason(self, block: fences.Block) -> str:
         return block.skip_reason or self.missing(block) or ""
@@ -191,7 +199,8 @@ def run_session(session: Session, ctx: Context) -> Result:
     if not ctx.refresh:
         hit = ctx.cache.get("samples", session.key)
         if hit is not None:
-            return Result(ok=True, outputs=hit["outputs"], seconds=hit["seconds"], cached=True)
+            return Result(ok=True, outputs=hit["outputs"], seconds=hit["seconds"], cached=True,
+                          ran=hit.get("ran", ""))
     first = session.blocks[0]
     if not ctx.isolation.available:
         return Result(ok=False, reason="sandbox unavailable",
@@ -209,9 +218,10 @@ def run_session(session: Session, ctx: Context) -> Result:
         return Result(ok=False, reason="stand-in unavailable",
                       message=f"{session.path}:{first.start}: code sample not run: {exc}")
     if raw.ok:
+        ran = datetime.date.today().isoformat()
         ctx.cache.put("samples", session.key, {"outputs": raw.outputs, "seconds": raw.seconds,
-                                                "id": session.id})
-        return Result(ok=True, outputs=raw.outputs, seconds=raw.seconds)
+                                                "id": session.id, "ran": ran})
+        return Result(ok=True, outputs=raw.outputs, seconds=raw.seconds, ran=ran)
     index, line, error = _failure(raw)
     if "No space left on device" in error:
         error += f" (home and /tmp hold {ctx.limits.disk_mb} MB together)"
