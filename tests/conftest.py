@@ -37,10 +37,16 @@ def project() -> Project:
 
 
 @pytest.fixture(scope="session")
-def site_reports(built_site) -> Path:
+def site_cache(built_site) -> Path:
+    """The cache folder of the build that made `built_site`."""
+    own = built_site.parent / ".handbook-test-cache"
+    return own if own.is_dir() else SITE_CACHE
+
+
+@pytest.fixture(scope="session")
+def site_reports(site_cache) -> Path:
     """The reports folder of the build that made `built_site`."""
-    return built_site.parent.joinpath(".handbook-test-cache", "reports") \
-        if (built_site.parent / ".handbook-test-cache").is_dir() else SITE_CACHE / "reports"
+    return site_cache / "reports"
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,6 @@ def test_stale_staging_folders_of_dead_builds_are_removed(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 14: a sample runs in its own session and outlives an "
-                   "interrupted build; the namespace sandbox fixes it (then this xfail must go)")
 def test_an_interrupted_build_keeps_the_old_site_and_leaves_nothing_behind(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

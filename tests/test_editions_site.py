@@ -99,10 +99,10 @@ def editions_site(built_site, browser, tmp_path_factory) -> Path:
 @pytest.mark.site
 @pytest.mark.browser
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_pdf(editions_site, language):
+def test_pdf(editions_site, site_cache, language):
     from pypdf import PdfReader
 
-    data = manifest.read(PROJECT.cache_dir, language)
+    data = manifest.read(site_cache, language)
     skip = (f"{language_root(language, PROJECT.default_language)}nytt/",)
     parts = printpage.plan(data, skip)
     reader = PdfReader(editions_site / file_names(PROJECT, language)[0])
@@ -150,8 +150,8 @@ def test_pdf(editions_site, language):
 @pytest.mark.site
 @pytest.mark.browser
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_print_page_requests_nothing_from_other_hosts(built_site, browser, tmp_path, language):
-    data = manifest.read(PROJECT.cache_dir, language)
+def test_print_page_requests_nothing_from_other_hosts(built_site, site_cache, browser, tmp_path, language):
+    data = manifest.read(site_cache, language)
     book = printpage.assemble(built_site, data, build_time(), language)
     page_file = tmp_path / "print.html"          # not in the shared site: its URLs resolve through <base>
     base = f'<head><base href="{built_site.as_uri()}/">'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,53 @@ def test_real_site_redirects_every_old_address(built_site, language_folder):
         old_page = language_folder + re.sub(r"(index)?\.md$", "", old).rstrip("/") + "/index.html"
         target = redirect_target(built_site, old_page.removeprefix("/"))
         assert target is not None, f"/{language_folder}{old}: no redirect page for {old} -> {new}"
+
+
+def removed_pages(repo: Path, docs: str = "docs") -> set[str]:
+    """Pages (language-neutral, e.g. dapla/gammel.md) that git history once had under
+    docs/<language>/ and that no longer exist in any language."""
+    out = subprocess.run(["git", "-C", str(repo), "log", "--diff-filter=DR", "--name-status",
+                          "--format=", "--", docs], capture_output=True, text=True, check=True).stdout
+    gone = set()
+    for line in out.splitlines():
+        parts = line.split("\t")
+        path = Path(parts[1]) if len(parts) > 1 else None
+        if path is None or path.suffix not in (".md", ".ipynb") or len(path.parts) < 3:
+            continue
+        neutral = Path(*path.parts[2:]).as_posix()
+        if not any((repo / docs / lang / neutral).exists() for lang in language_folders(repo, docs)):
+            gone.add(neutral)
+    return gone
+
+
+def language_folders(repo: Path, docs: str) -> list[str]:
+    return [p.name for p in (repo / docs).iterdir() if p.is_dir()]
+
+
+@pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the repository's git history")
+def test_every_page_removed_from_the_repository_has_a_redirect():
+    missing = sorted(removed_pages(REPO) - set(real_redirect_map()))
+    assert not missing, ("pages removed from docs/ without a redirect (add them to redirect_maps in "
+                         f"mkdocs.yml, old: new): {missing}")
+
+
+def test_removed_pages_are_found_in_history(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+                            "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    git("init", "-q")
+    for rel in ("docs/nb/gammel.md", "docs/sv/gammel.md", "docs/nb/flyttes.md", "docs/nb/blir.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("# Side\n")
+    git("add", "-A")
+    git("commit", "-qm", "pages")
+    git("rm", "-q", "docs/nb/gammel.md", "docs/sv/gammel.md")
+    git("mv", "docs/nb/flyttes.md", "docs/nb/flyttet.md")
+    git("rm", "-q", "docs/nb/blir.md")
+    (tmp_path / "docs/sv").mkdir(exist_ok=True)
+    (tmp_path / "docs/sv/blir.md").write_text("# Sida\n")   # still there in Swedish: not gone
+    git("add", "-A")
+    git("commit", "-qm", "move")
+    assert removed_pages(tmp_path) == {"gammel.md", "flyttes.md"}

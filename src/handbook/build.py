@@ -46,7 +46,11 @@ def run_mkdocs(config_file: Path | str, site_dir: Path | str, *, strict: bool = 
     if strict:
         cmd.append("--strict")
     out = subprocess.PIPE if capture else None
-    proc = subprocess.Popen(cmd, cwd=cwd or Path(config_file).resolve().parent, env=mkdocs_env(env),
+    # The build's temporary files (sandboxes, kernels' folders) all go in one folder removed here,
+    # so a build killed halfway leaves none behind.
+    scratch = tempfile.mkdtemp(prefix="handbook-build-")
+    proc = subprocess.Popen(cmd, cwd=cwd or Path(config_file).resolve().parent,
+                            env=mkdocs_env({**(env or {}), "TMPDIR": scratch}),
                             stdout=out, stderr=subprocess.STDOUT if capture else None, text=True,
                             start_new_session=True)
     try:
@@ -55,6 +59,7 @@ def run_mkdocs(config_file: Path | str, site_dir: Path | str, *, strict: bool = 
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        remove_tree(Path(scratch))
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout or "", None)
 
 
@@ -88,7 +93,7 @@ def build(project: Project, site_dir: Path | None = None, *, editions: bool = Tr
                 log(problem, file=sys.stderr)
             problems += len(found)
             log(f"{name}: {len(found)} problem(s)")
-        if not problems and editions:
+        if not problems and editions and project.uses_hook("editions"):   # a project without it has none
             found = build_editions(project, staging)
             for problem in found:
                 log(problem, file=sys.stderr)
@@ -116,6 +121,16 @@ def build(project: Project, site_dir: Path | None = None, *, editions: bool = Tr
             signal.signal(sig, handler)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder even where something inside made parts of it read-only."""
+    def writable_then_retry(function, name, _error):
+        with contextlib.suppress(OSError):
+            os.chmod(Path(name).parent, 0o700)
+            os.chmod(name, 0o700)
+            function(name)
+    shutil.rmtree(path, onexc=writable_then_retry)
 
 
 def _interrupted(signum, frame):

@@ -49,6 +49,7 @@ class Project:
     settings: dict = field(default_factory=dict, compare=False, hash=False)  # extra.handbook
     repo_url: str | None = None
     edit_uri: str | None = None
+    hooks: tuple[str, ...] = ()       # the hook files mkdocs.yml lists, as written there
 
     # ---- construction ---------------------------------------------------------------------
 
@@ -67,6 +68,7 @@ class Project:
             settings=_handbook_settings(raw.get("extra")),
             repo_url=raw.get("repo_url"),
             edit_uri=raw.get("edit_uri"),
+            hooks=tuple(str(hook) for hook in raw.get("hooks") or ()),
         )
 
     @classmethod
@@ -89,9 +91,14 @@ class Project:
             settings=_handbook_settings(config.get("extra")),
             repo_url=config.get("repo_url"),
             edit_uri=config.get("edit_uri"),
+            hooks=tuple(str(hook) for hook in config.get("hooks") or ()),
         )
 
     # ---- paths ------------------------------------------------------------------------------
+
+    def uses_hook(self, stem: str) -> bool:
+        """Whether mkdocs.yml lists a hook file named `stem`.py (hooks/editions.py: "editions")."""
+        return any(Path(hook).stem == stem for hook in self.hooks)
 
     @property
     def root(self) -> Path:

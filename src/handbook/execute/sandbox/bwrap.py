@@ -109,6 +109,10 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
             args += ["--symlink", os.readlink(host), f"/{name}"]
         elif host.is_dir():
             args += ["--ro-bind", str(host), f"/{name}"]
+    # A toolchain under /tmp (a virtual environment made by a test, say) needs a real /tmp to sit in.
+    tmp_holds_toolchain = any(Path(folder).is_relative_to("/tmp") for folder in toolchain)
+    if tmp_holds_toolchain:
+        args += ["--size", str(limits.disk_mb * MB), "--perms", "1777", "--tmpfs", "/tmp"]
     for folder in toolchain:
         args += ["--ro-bind", str(folder), str(folder)]
     args += ["--dir", "/etc"]
@@ -120,8 +124,10 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
     args += ["--proc", "/proc", "--tmpfs", "/proc/sys", "--remount-ro", "/proc/sys",
              "--dev", "/dev", "--size", str(limits.shm_mb * MB), "--tmpfs", "/dev/shm",
              "--size", str(limits.disk_mb * MB), "--perms", "0755", "--tmpfs", "/home",
-             "--dir", HOME, "--dir", WORK, "--perms", "0700", "--dir", TMP, "--symlink", TMP, "/tmp",
-             "--ro-bind", str(tools_dir), TOOLS]
+             "--dir", HOME, "--dir", WORK, "--perms", "0700", "--dir", TMP]
+    if not tmp_holds_toolchain:
+        args += ["--symlink", TMP, "/tmp"]
+    args += ["--ro-bind", str(tools_dir), TOOLS]
     for name, content in inputs.items():
         args += ["--perms", "0644", "--ro-bind-data", str(files.data(content, name)), f"{RUN}/{name}"]
     for name, path in data_files.items():
