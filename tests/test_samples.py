@@ -401,3 +401,66 @@ def test_built_pages_mark_each_executable_block_in_their_language(tmp_path):
     assert report["totals"]["languages"]["sv"] == {"blocks": 2, "ran": 1, "ran_percent": 50.0}
     skipped = [b for b in report["blocks"] if b["status"] == "skipped"]
     assert sorted(b["reason"] for b in skipped) == sorted(reasons.values())
+
+
+# ---- the real site: markers on every page, and the share of blocks that ran -------------------
+
+# Issue 16 asks that at least 90 % of our executable blocks run at every build. What the stand-ins
+# cannot play (Dapla and BALSAM logins, BigQuery and Cloud SQL, R's arrow, interactive tools) keeps
+# the share below that for now; this floor only rises: raise it when you convert a skipped block.
+MIN_RAN_PERCENT = 72.5
+
+
+def _built_page(site: Path, path: str) -> Path:
+    """docs/<lang>/a/b.md -> the page's index.html in the built site."""
+    docs = PROJECT.docs_dir.relative_to(PROJECT.root)
+    lang, _, rel = Path(path).relative_to(docs).as_posix().partition("/")
+    folder = rel.removesuffix(".md")
+    if Path(folder).name in ("index", "README"):
+        folder = str(Path(folder).parent).removeprefix(".")
+    prefix = "" if lang == PROJECT.default_language else lang
+    return site.joinpath(*[p for p in (prefix, folder) if p], "index.html")
+
+
+@pytest.mark.site
+def test_share_of_blocks_that_ran(site_reports):
+    totals = json.loads((site_reports / "execution.json").read_text())["totals"]
+    assert totals["failed"] == 0
+    assert totals["ran"] + totals["skipped"] == totals["blocks"]
+    for lang, share in {"all": totals, **totals["languages"]}.items():
+        assert share["ran_percent"] >= MIN_RAN_PERCENT, f"{lang}: {share}"
+    assert totals["languages"].keys() == set(PROJECT.language_codes)
+
+
+@pytest.mark.site
+def test_every_executable_block_of_the_real_site_has_its_marker(built_site, site_reports):
+    report = json.loads((site_reports / "execution.json").read_text())
+    pages: dict[str, list[dict]] = {}
+    for block in report["blocks"]:
+        pages.setdefault(block["path"], []).append(block)
+    problems = []
+    for path, blocks in sorted(pages.items()):
+        page = _built_page(built_site, path)
+        if not page.exists():
+            problems.append(f"{path}: no built page {page}")
+            continue
+        lang = next(code for code in PROJECT.language_codes if f"/{code}/" in f"/{path}")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        ran = soup.select("article p.sample-status--ran")
+        not_run = soup.select("article p.sample-status--not-run")
+        expected_ran = sum(b["status"] in ("executed", "cache hit") for b in blocks)
+        expected_skipped = [b for b in blocks if b["status"] == "skipped"]
+        if (len(ran), len(not_run)) != (expected_ran, len(expected_skipped)):
+            problems.append(f"{path}: {len(ran)} ran / {len(not_run)} not run markers, "
+                            f"report: {expected_ran} / {len(expected_skipped)}")
+        ran_prefix = STRINGS.get(lang, "sample_ran", date="").strip()
+        not_run_prefix = STRINGS.get(lang, "sample_not_run", reason="").strip()
+        problems += [f"{path}: {m.get_text()!r}" for m in ran if not m.get_text().startswith(ran_prefix)]
+        texts = [m.get_text() for m in not_run]
+        problems += [f"{path}: {t!r}" for t in texts if not t.startswith(not_run_prefix)]
+        for block in expected_skipped:   # a skip= reason is shown as written
+            fence_reason = block["reason"]
+            if "not installed" not in fence_reason and not any(t.endswith(fence_reason) for t in texts):
+                problems.append(f"{path}:{block['lines']}: reason {fence_reason!r} not shown")
+    assert not problems, "\n".join(problems)
+    assert len(pages) > 20, "the report lists the pages with samples"
