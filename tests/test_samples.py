@@ -464,3 +464,46 @@ def test_every_executable_block_of_the_real_site_has_its_marker(built_site, site
                 problems.append(f"{path}:{block['lines']}: reason {fence_reason!r} not shown")
     assert not problems, "\n".join(problems)
     assert len(pages) > 20, "the report lists the pages with samples"
+
+
+PROJECT_PAGE = """\
+# Prosjekt
+
+```bash project="https://github.com/statisticsnorway/stat-testprod.git#ny-gren" show-output
+git branch --show-current
+ls
+git config user.name
+```
+
+```bash session="b" project="https://github.com/statisticsnorway/stat-testprod.git#bruk-pendulum" show-output
+git branch --show-current
+grep pendulum pyproject.toml
+```
+
+```python session="py" project="https://github.com/statisticsnorway/stat-testprod.git" show-output
+import subprocess
+
+print(open("README.md", encoding="utf-8").readline().strip())
+print(subprocess.run(["git", "branch", "--show-current"], capture_output=True, text=True).stdout.strip())
+```
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ISOLATION.available or not shutil.which("git"), reason="no sandbox or git here")
+def test_project_option_starts_the_session_in_a_clone(tmp_path):
+    config = write_project(tmp_path / "p", {"nb/index.md": PROJECT_PAGE, "sv/index.md": PROJECT_PAGE})
+    shutil.copytree(PROJECT.data_dir / "standins", tmp_path / "p" / "data" / "standins")
+    proc = build(config, tmp_path / "cache", site=tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout
+    soup = BeautifulSoup((tmp_path / "site/index.html").read_text(), "html.parser")
+    titles = [t for t in soup.select("article .highlight span.filename") if t.get_text() == "Resultat"]
+    outputs = [title.find_parent(class_="highlight").find("pre").get_text() for title in titles]
+    new_branch, remote_branch, python = outputs
+    assert new_branch.split() == ["ny-gren", "README.md", "pyproject.toml", "src", "tests",
+                                  "Kari", "Nordmann"]
+    assert remote_branch.split()[0] == "bruk-pendulum", remote_branch
+    assert 'pendulum = ">=3.0"' in remote_branch, "a branch the remote has is checked out, not made anew"
+    assert python.split("\n")[:2] == ["# stat-testprod", "main"]
+    report = _report(tmp_path / "cache")
+    assert {tuple(b["standins"]) for b in report["blocks"]} == {("git",)}
