@@ -494,6 +494,7 @@ print(subprocess.run(["git", "branch", "--show-current"], capture_output=True, t
 def test_project_option_starts_the_session_in_a_clone(tmp_path):
     config = write_project(tmp_path / "p", {"nb/index.md": PROJECT_PAGE, "sv/index.md": PROJECT_PAGE})
     shutil.copytree(PROJECT.data_dir / "standins", tmp_path / "p" / "data" / "standins")
+    shutil.copy(PROJECT.data_dir / "strings.yml", tmp_path / "p" / "data" / "strings.yml")
     proc = build(config, tmp_path / "cache", site=tmp_path / "site")
     assert proc.returncode == 0, proc.stdout
     soup = BeautifulSoup((tmp_path / "site/index.html").read_text(), "html.parser")
