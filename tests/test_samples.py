@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -460,7 +461,8 @@ def test_every_executable_block_of_the_real_site_has_its_marker(built_site, site
         problems += [f"{path}: {t!r}" for t in texts if not t.startswith(not_run_prefix)]
         for block in expected_skipped:   # a skip= reason is shown as written
             fence_reason = block["reason"]
-            if "not installed" not in fence_reason and not any(t.endswith(fence_reason) for t in texts):
+            shown = re.sub(r"(?<!\w)'([^'\n]+)'(?!\w)", r"\1", fence_reason)   # 'x' is shown as code
+            if "not installed" not in fence_reason and not any(t.endswith(shown) for t in texts):
                 problems.append(f"{path}:{block['lines']}: reason {fence_reason!r} not shown")
     assert not problems, "\n".join(problems)
     assert len(pages) > 20, "the report lists the pages with samples"
@@ -508,3 +510,23 @@ def test_project_option_starts_the_session_in_a_clone(tmp_path):
     assert python.split("\n")[:2] == ["# stat-testprod", "main"]
     report = _report(tmp_path / "cache")
     assert {tuple(b["standins"]) for b in report["blocks"]} == {("git",)}
+
+
+def test_quoted_names_in_a_reason_are_code_and_a_foreign_reason_is_marked():
+    import markdown
+
+    page = "```bash skip=\"krever 'gh auth login' i *nettleseren*\"\ngh auth login\n```\n"
+    status = {1: BlockStatus(reason="krever 'gh auth login' i *nettleseren*")}
+    out = insert_notes(page, status, Words(STRINGS, "nb"))
+    html = markdown.markdown(fences.strip_our_options(out), extensions=["attr_list", "pymdownx.superfences"])
+    marker = BeautifulSoup(html, "html.parser").select_one("p.sample-status")
+    assert marker.get_text() == "Ikke kjørt: krever gh auth login i *nettleseren*"
+    assert [c.get_text() for c in marker.find_all("code")] == ["gh auth login"]
+    assert marker["lang"] == "nb"
+    foreign = insert_notes(page, {1: BlockStatus(reason="körs i resursens mapp")},
+                           Words(STRINGS, "nb", "sv"))
+    html = markdown.markdown(fences.strip_our_options(foreign),
+                             extensions=["attr_list", "pymdownx.superfences"])
+    marker = BeautifulSoup(html, "html.parser").select_one("p.sample-status")
+    assert marker.get_text() == "Ikke kjørt: körs i resursens mapp"
+    assert marker["lang"] == "nb" and marker.find("span", lang="sv").get_text() == "körs i resursens mapp"

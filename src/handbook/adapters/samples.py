@@ -13,6 +13,7 @@ when the build fails, once the build's config is gone or the process exits.
 from __future__ import annotations
 
 import html
+import re
 import weakref
 from pathlib import Path
 
@@ -56,8 +57,10 @@ def on_page_markdown(markdown, page, config, files):
         moved = dict(zip(on_disk, here, strict=False))
         statuses = {moved[line]: status for line, status in statuses.items() if line in moved}
         # A knowledge library that is shown, not run, gets no markers: none of it is ours to run.
-        marked = (page.meta.get("handbook") or {}).get("execute") is not False
-        markdown = insert_notes(markdown, statuses, _words(config), marked)
+        handbook = page.meta.get("handbook") or {}
+        marked = handbook.get("execute") is not False
+        # A library page may be in another language than the site's: the reasons are in its own.
+        markdown = insert_notes(markdown, statuses, _words(config, handbook.get("language")), marked)
     return fences.strip_our_options(markdown)
 
 
@@ -127,8 +130,9 @@ def insert_notes(markdown: str, statuses: dict[int, BlockStatus], words: Words, 
         ind, added = block.indent, []
         if marked:
             kind = "ran" if status.executed else "not-run"
-            added += ["", ind + _escape(words.marker(status)),
-                      ind + f"{{: .sample-status .sample-status--{kind} data-search-exclude }}"]
+            added += ["", ind + words.marker_markdown(status),
+                      ind + f'{{: .sample-status .sample-status--{kind} lang="{words.lang}"'
+                            " data-search-exclude }"]
         if status.shown and (text := status.output.rstrip("\n")).strip():
             fence = "`" * max(3, _longest_backtick_run(text) + 1)
             added += ["", ind + f'{fence}text title="{words.output_title}"',
@@ -140,11 +144,12 @@ def insert_notes(markdown: str, statuses: dict[int, BlockStatus], words: Words, 
 class Words:
     """The page language's words for the notes under code blocks (data/strings.yml)."""
 
-    def __init__(self, strings: Strings, lang: str):
-        self.strings, self.lang = strings, lang
+    def __init__(self, strings: Strings, lang: str, content_lang: str | None = None):
+        self.strings, self.lang, self.content_lang = strings, lang, content_lang or lang
         self.output_title = strings.get(lang, "sample_output")
 
     def marker(self, status: BlockStatus) -> str:
+        """The marker as plain text."""
         if status.executed:
             return self.strings.get(self.lang, "sample_ran",
                                     date=self.strings.format_date(status.ran, self.lang))
@@ -155,6 +160,20 @@ class Words:
         else:
             reason = status.reason
         return self.strings.get(self.lang, "sample_not_run", reason=reason)
+
+    def marker_markdown(self, status: BlockStatus) -> str:
+        """The marker as Markdown that shows it as written, except that 'quoted' names in an
+        author's reason are code (a fence line cannot hold backticks), and a reason in another
+        language than the marker's is marked so."""
+        if status.executed or status.no_r or status.missing:
+            return _escape(self.marker(status))
+        template = self.strings.get(self.lang, "sample_not_run", reason=PLACEHOLDER)
+        before, _, after = template.partition(PLACEHOLDER)
+        shown = "".join(f"`{part[1:-1]}`" if CODE_SPAN.fullmatch(part) else _escape(part)
+                        for part in CODE_SPAN.split(status.reason) if part)
+        if self.content_lang != self.lang:
+            shown = f'<span lang="{self.content_lang}">{shown}</span>'
+        return _escape(before) + shown + _escape(after)
 
 
 def _escape(text: str) -> str:
@@ -170,9 +189,11 @@ def _longest_backtick_run(text: str) -> int:
     return longest
 
 
-def _words(config) -> Words:
+def _words(config, content_lang: str | None = None) -> Words:
     strings = context.state(config, "strings", lambda: Strings.load(context.project(config)))
-    return Words(strings, context.current_language(config))
+    return Words(strings, context.current_language(config), content_lang)
 
 
 MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!")   # what Python-Markdown lets a backslash escape
+CODE_SPAN = re.compile(r"((?<!\w)'[^'`\n]+'(?!\w))")   # skip="krever 'pip-audit'": pip-audit as code
+PLACEHOLDER = "\x00"

@@ -20,6 +20,25 @@ from handbook.markdown.fences import Block
 from handbook.project import Project
 
 
+def set_up_on_the_page(nb) -> list[str]:
+    """Tag the code cells whose page sample runs in a setting of its own that one kernel cannot
+    give: a clone of a project (`project=`), files copied in (`data=`), or the package and git
+    stand-ins (`services="pypi"` etc.: their samples install, clone and `cd` in a session of their
+    own). The page's own build runs them; `source: reason` for each."""
+    reasons = []
+    for cell in nb.cells:
+        info = cell.metadata.get("handbook", {})
+        if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
+            continue
+        apart = [f"{option}=" for option in ("project", "data") if info.get(option)]
+        apart += sorted(set(str(info.get("services", "")).split()) & PAGE_SESSION_STANDINS)
+        if apart:
+            cell.metadata.setdefault("tags", []).append(SKIP_TAG)
+            reasons.append(f"{info.get('source', '?')}: runs on the page in a session of its own "
+                           f"({', '.join(apart)})")
+    return reasons
+
+
 def missing_requirements(nb, runner: Runner) -> list[str]:
     """Tag the code cells this machine cannot run; `source: reason` for each."""
     reasons = []
@@ -50,7 +69,7 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
     runner = Runner(Project.load(config_file), refresh=True)
     try:
         nb = nbformat.read(path, as_version=4)
-        skipped = missing_requirements(nb, runner)
+        skipped = missing_requirements(nb, runner) + set_up_on_the_page(nb)
         nb.metadata.setdefault("handbook", {})["timeout"] = timeout
         with tempfile.TemporaryDirectory(prefix="handbook-edition-") as folder:
             copy = Path(folder) / Path(path).name
@@ -63,3 +82,6 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
             return job.run(runner.context()), skipped
     finally:
         runner.close()
+
+
+PAGE_SESSION_STANDINS = {"pypi", "nexus", "cran", "git"}
