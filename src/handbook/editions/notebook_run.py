@@ -24,18 +24,24 @@ def set_up_on_the_page(nb) -> list[str]:
     """Tag the code cells whose page sample runs in a setting of its own that one kernel cannot
     give: a clone of a project (`project=`), files copied in (`data=`), or the package and git
     stand-ins (`services="pypi"` etc.: their samples install, clone and `cd` in a session of their
-    own). The page's own build runs them; `source: reason` for each."""
-    reasons = []
-    for cell in nb.cells:
-        info = cell.metadata.get("handbook", {})
-        if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
-            continue
+    own), with every other cell of that `session=`. The page's own build runs them; `source:
+    reason` for each."""
+    def needs(info: dict) -> list[str]:
         apart = [f"{option}=" for option in ("project", "data") if info.get(option)]
-        apart += sorted(set(str(info.get("services", "")).split()) & PAGE_SESSION_STANDINS)
-        if apart:
+        return apart + sorted(set(str(info.get("services", "")).split()) & PAGE_SESSION_STANDINS)
+
+    cells = [(cell, cell.metadata.get("handbook", {})) for cell in nb.cells if cell.cell_type == "code"]
+    sessions: dict[str, list[str]] = {}
+    for _, info in cells:
+        if info.get("session") and (apart := needs(info)):
+            sessions.setdefault(info["session"], []).extend(apart)
+    reasons = []
+    for cell, info in cells:
+        apart = needs(info) or sessions.get(info.get("session", ""), [])
+        if apart and SKIP_TAG not in cell.metadata.get("tags", []):
             cell.metadata.setdefault("tags", []).append(SKIP_TAG)
             reasons.append(f"{info.get('source', '?')}: runs on the page in a session of its own "
-                           f"({', '.join(apart)})")
+                           f"({', '.join(dict.fromkeys(apart))})")
     return reasons
 
 
