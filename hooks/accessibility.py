@@ -1,11 +1,4 @@
-"""Accessibility fixes in the rendered HTML: MkDocs event on_post_page.
+"""Accessibility fixes in the rendered HTML (notebook figure alt text, focusable code cells,
+labelled task-list checkboxes): MkDocs event on_post_page (handbook.adapters.accessibility)."""
 
-Localised alt text for notebook figures, keyboard focus for scrolling notebook code cells,
-accessible names for task-list checkboxes (handbook.checks.accessibility.fix_html).
-"""
-
-from handbook.checks.accessibility import fix_html
-
-
-def on_post_page(output, page, config):
-    return fix_html(output, config["theme"]["language"])
+from handbook.adapters.accessibility import on_post_page  # noqa: F401

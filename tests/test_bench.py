@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
+import gzip
 import json
-from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import yaml
+from projects import REPO
 
+from handbook.bench import manual as bench_manual
+from handbook.bench import payload as bench_payload
 from handbook.bench import site as bench_site
+from handbook.bench import targets as bench_targets
+from handbook.bench.measure import execution_phase
 from handbook.markdown import fences
 
-ROOT = Path(__file__).resolve().parents[1]
+ARGS = SimpleNamespace(manual=270, pages=1000, small=100)
 
 CONFIG = """\
 site_name: X
@@ -33,13 +38,6 @@ plugins:
 nav:
   - Home: index.md
 """
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("bench_tool", ROOT / "tools" / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_baseline_config_has_no_handbook_hooks_and_is_not_strict():
@@ -74,7 +72,7 @@ def test_generated_config_drops_nav_watch_and_the_library_only():
 
 
 def test_real_config_keeps_its_plugins_in_the_baseline():
-    real = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    real = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     base = bench_site.baseline_config(real)
     assert bench_site.hook_paths(base) == [bench_site.BASELINE_SHIM_NAME]
     for plugin in ("i18n", "mkdocs-jupyter", "search"):
@@ -130,11 +128,13 @@ def test_pick_and_edit_block_changes_one_session(tmp_path):
 
 
 def test_site_statistics(tmp_path):
-    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "shards").mkdir(parents=True)
     (tmp_path / "search" / "search_index.json").write_text("x" * 10)
+    (tmp_path / "search" / "shards" / "62.json").write_text("x" * 5)
     for i, size in enumerate((100, 300, 200)):
         (tmp_path / f"p{i}.html").write_text("y" * size)
-    assert bench_site.search_index_sizes(tmp_path) == {"nb": 10, "sv": None}
+    assert bench_site.search_index_sizes(tmp_path, {"nb": "", "sv": "sv/"}) == {
+        "nb": {"page_load": 10, "all_files": 15}, "sv": None}
     assert bench_site.median_page_bytes(tmp_path) == 200
     assert bench_site.median_page_bytes(tmp_path / "search") == 0
 
@@ -156,34 +156,99 @@ def test_table_ratios_and_report(tmp_path):
 
 
 def test_targets_say_what_is_missed_and_by_how_much():
-    bench = _load_tool()
     builds = {b["name"]: b for b in [
         _build("real warm", 14.0, 7.0, baseline="real baseline"),
         _build("real baseline", 10.0, 5.0),
+        _build("manual 270 warm", 10.0, 5.4, baseline="manual 270 baseline"),
+        _build("manual 270 baseline", 10.0, 5.0),
         _build("gen 1000 cold", 100.0, 90.0, peak=2100.0, ms_per_document=50.0,
                cpu_ms_per_document=45.0),
         _build("gen 100 cold", 10.0, 9.0, ms_per_document=50.0, cpu_ms_per_document=30.0),
     ]}
+    payload = {"nb": {"median_bytes": 90_000, "max_bytes": 110_000, "max_gzip_bytes": 40_000},
+               "sv": {"median_bytes": 200_000, "max_bytes": 320_000, "max_gzip_bytes": 90_000}}
     facts = {"real": {"edit": {"page": "docs/nb/a.md", "line": 3, "expected_executed": 2,
                                "executed": 2, "notebooks_executed": 0,
-                               "executed_pages": ["docs/nb/a.md"]}}}
+                               "executed_pages": ["docs/nb/a.md"]}},
+             "manual 270": {"payload": payload}}
     checks = {c["target"].split(" (")[0].split(":")[0]: c
-              for c in bench.check_targets(builds, facts, 1000, 100)}
+              for c in bench_targets.check_targets(builds, facts, ARGS)}
     warm = checks["warm rebuild of the real site within 1.3x of the baseline"]
     assert warm["met"] is False and "CPU 1.40x" in warm["detail"] and "8% over" in warm["detail"]
+    manual = checks["warm full build at 270 pages per language within 1.1x of the baseline"]
+    assert manual["met"] is True and "CPU 1.08x" in manual["detail"]
+    search = checks["first-query search payload at most 300 KB per language at 270 pages"]
+    assert search["met"] is False and "sv median 195 KB, largest 312 KB" in search["detail"]
     assert checks["editing one page re-executes only that page's samples"]["met"] is True
     per_page = checks["per-page cost at 1000 within 1.2x of 100"]
     assert per_page["met"] is False and "1.50x" in per_page["detail"]
     assert checks["peak memory under 2 GB"]["met"] is False
 
+    facts["manual 270"]["preview"] = {
+        "page": "docs/nb/handbok/x.md",
+        "prose": {"seconds": [0.2, 0.3, 1.4], "median_s": 0.3, "median_sample_s": 0.0},
+        "code-sample": {"seconds": [1.6, 1.7, 1.8], "median_s": 1.7, "median_sample_s": 0.5}}
+    preview = {c["target"]: c for c in bench_targets.check_targets(builds, facts, ARGS)
+               if c["target"].startswith("preview")}
+    assert preview["preview shows a prose edit within 1.0 s at 270 pages"]["met"] is True
+    code = preview["preview shows a code-sample edit within 1.0 s plus the sample's own run time"
+                   " at 270 pages"]
+    assert code["met"] is False and "allowed 1.50 s" in code["detail"]
+
     facts["real"]["edit"]["executed_pages"] = ["docs/nb/a.md", "docs/nb/b.md"]
-    checks = bench.check_targets(builds, facts, 1000, 100)
+    checks = bench_targets.check_targets(builds, facts, ARGS)
     assert [c["met"] for c in checks if c["target"].startswith("editing")] == [False]
+    lines = bench_targets.report_lines(list(builds.values()), facts, checks, ARGS)
+    assert any(line.startswith("MISSED first-query search payload") for line in lines)
 
 
 def test_execution_phase_ends_at_the_first_complete_batch():
-    bench = _load_tool()
     stamped = [(1.0, "INFO - x"), (2.0, "INFO - handbook: [1/2] a: ok (1.0 s)"),
                (3.5, "INFO - handbook: [2/2] b: ok (1.2 s)"), (9.0, "INFO - [1/1] c")]
-    assert bench.execution_phase(stamped) == 3.5
-    assert bench.execution_phase([(1.0, "nothing")]) is None
+    assert execution_phase(stamped) == 3.5
+    assert execution_phase([(1.0, "nothing")]) is None
+
+
+def test_manual_grows_the_project_to_a_manuals_size(tmp_path):
+    project = tmp_path / "project"
+    for lang, words in (("nb", "Bøttene ligger i prosjektet."), ("sv", "Bucketarna ligger i projektet.")):
+        docs = project / "docs" / lang
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(
+            f"---\ntitle: Hjem\n---\n\n# Hjem\n\n## Lagring\n\n{words} Les mer her.\n\n"
+            "```yaml\nbucket: x\n```\n\n```python\nx = 1\n```\n")
+    (project / "hooks").mkdir()
+    (project / "mkdocs.yml").write_text(CONFIG)
+    info = bench_manual.make_manual(project, tmp_path / "manual", pages=12)
+    assert info["generated"] == {"nb": 11, "sv": 11}
+    for lang in ("nb", "sv"):
+        docs = tmp_path / "manual" / "docs" / lang
+        assert bench_manual.count_pages(docs) == 12
+        pages = sorted((docs / bench_manual.FOLDER).rglob("*.md"))
+        assert all(len(p.relative_to(docs).parts) == 4 for p in pages)   # handbok/kapittel/del
+    config = yaml.safe_load((tmp_path / "manual" / "mkdocs.yml").read_text())
+    assert "nav" not in config and config["strict"] is False
+    nb = (tmp_path / "manual/docs/nb/handbok/kapittel-01/del-1/side-001.md").read_text()
+    sv = (tmp_path / "manual/docs/sv/handbok/kapittel-01/del-1/side-001.md").read_text()
+    assert "Bøttene ligger i prosjektet." in nb and "Bucketarna" in sv
+    code = [b.code for b in fences.find_blocks(nb, "nb") if b.executable]
+    assert code and code == [b.code for b in fences.find_blocks(sv, "sv") if b.executable]
+    assert "```yaml" in nb or "| " in nb or "!!! " in nb or "- " in nb   # a manual's shapes
+    for page in (tmp_path / "manual/docs").rglob("side-*.md"):   # front matter a strict build accepts
+        meta = yaml.safe_load(page.read_text().split("---\n")[1])
+        assert isinstance(meta["title"], str) and meta["title"], page
+    again = bench_manual.make_manual(project, tmp_path / "again", pages=12)
+    assert again == info and (tmp_path / "again/docs/nb/handbok/kapittel-01/del-1/side-001.md"
+                              ).read_text() == nb   # seeded: the same site every time
+
+
+def test_payload_counts_the_search_files_once(tmp_path):
+    (tmp_path / "search" / "shards").mkdir(parents=True)
+    (tmp_path / "search" / "search_index.json").write_text("m" * 100)
+    (tmp_path / "search" / "shards" / "62.json").write_text("s" * 50)
+    paths = ["/", "/assets/x.css", "/search/search_index.json", "/search/shards/62.json",
+             "/search/shards/62.json", "/assets/javascripts/workers/w.js"]
+    search = bench_payload.search_requests(paths)
+    assert search == paths[2:]
+    raw, packed = bench_payload.file_sizes(tmp_path, search)
+    assert raw == 150 and packed == len(gzip.compress(b"m" * 100, 6)) + len(gzip.compress(b"s" * 50, 6))

@@ -521,3 +521,18 @@ def test_check_command_exit_codes(capsys):
     assert "Resources/UtanReadme: resource has no README.md" in err
     assert cli.main(["check", str(TRAITS)]) == 0
     assert f"note: {TRAITS}/Articles/Kom igång/Första stegen.md: link" in capsys.readouterr().err
+
+
+def test_a_long_text_output_is_shortened_on_the_page_and_says_so():
+    from handbook.content.library import notebooks
+
+    log = "".join(f"Installing package {i}\n" for i in range(5000))
+    nb = notebooks.load(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": "!conda install x", "metadata": {}, "execution_count": 1,
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": log},
+                     {"output_type": "stream", "name": "stdout", "text": "done\n"}]}]}).encode())
+    page = notebooks.render(nb, rel=PurePosixPath("R/n.ipynb"), code=commonmark.CodePolicy(run=False),
+                            shift=0, drop_first_h1=False, alt="bild", shortened="… {lines} rader till")
+    assert "Installing package 0\n" in page.markdown and "Installing package 4999" not in page.markdown
+    assert "… 4800 rader till" in page.markdown and "done" in page.markdown
+    assert len(page.markdown) < 25_000

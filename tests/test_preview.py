@@ -40,6 +40,7 @@ hooks:
   - {REPO}/hooks/samples.py
   - {REPO}/hooks/glossary.py
   - {REPO}/hooks/translations.py
+  - {REPO}/hooks/render.py
 plugins:
   - search
   - i18n:
@@ -111,6 +112,9 @@ def project(tmp_path_factory) -> Path:
 def preview(project, shared_cache, tmp_path_factory) -> Preview:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HANDBOOK_CACHE_DIR", str(shared_cache))
+        # As in real use: a build came first, so every page's rendering is already cached.
+        proc = run_mkdocs(project / "mkdocs.yml", tmp_path_factory.mktemp("first") / "site")
+        assert proc.returncode == 0, proc.stdout[-3000:]
         found = Preview(Project.load(project / "mkdocs.yml"), tmp_path_factory.mktemp("out"), log=print)
         assert found.full()
     return found

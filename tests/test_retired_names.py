@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from handbook import ROOT
+from projects import REPO as ROOT
 
 ENTRIES = yaml.safe_load((ROOT / "data" / "retired-names.yml").read_text(encoding="utf-8"))
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",

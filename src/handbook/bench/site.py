@@ -261,12 +261,19 @@ def generate_site(project: Path, target: Path, pages: int, notebooks: int,
 
 # ---- site statistics ----------------------------------------------------------------------
 
-def search_index_sizes(site: Path) -> dict[str, int | None]:
-    """Bytes of each language's search index (None where it does not exist)."""
-    sizes = {}
-    for lang, rel in (("nb", "search/search_index.json"), ("sv", "sv/search/search_index.json")):
-        p = site / rel
-        sizes[lang] = p.stat().st_size if p.is_file() else None
+def search_index_sizes(site: Path, roots: dict[str, str]) -> dict[str, dict | None]:
+    """Per language (`roots`: language -> its folder, "" or "sv/"): bytes of the file a page
+    load fetches (search/search_index.json: the whole index, or our manifest) and of every file
+    of its search index together; None where there is none."""
+    sizes: dict[str, dict | None] = {}
+    for lang, root in roots.items():
+        folder = site / root / "search"
+        index = folder / "search_index.json"
+        if not index.is_file():
+            sizes[lang] = None
+            continue
+        total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        sizes[lang] = {"page_load": index.stat().st_size, "all_files": total}
     return sizes
 
 

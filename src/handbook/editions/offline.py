@@ -65,6 +65,11 @@ def build_zip(site_dir: Path, project: Project, language: str, target: Path,
     """Write the language's offline copy to `target`; problems to report."""
     files = members(site_dir, project, language)
     present = set(files) | {SHIM_PATH}
+    # The sharded search files go inside the index (search_index.js), as fetch fails from file://.
+    search_folders = [rel.removesuffix("search_index.json") for rel in files
+                      if rel.endswith("search/search_index.json")]
+    inlined = {rel for rel in files for folder in search_folders
+               if rel.startswith((f"{folder}shards/", f"{folder}docs/")) and rel.endswith(".json")}
     site_url = manifest.site_url or "/"
     root = language_root(language, project.default_language)
     top = target.stem                      # the folder the ZIP unpacks into
@@ -80,11 +85,16 @@ def build_zip(site_dir: Path, project: Project, language: str, target: Path,
             archive.writestr(info, data)
 
         for rel in files:
+            if rel in inlined:
+                continue
             data = (site_dir / rel).read_bytes()
             if rel.endswith(".html"):
                 data = offline_page(data.decode("utf-8"), rel, present, site_url).encode("utf-8")
             elif rel.endswith("search/search_index.json"):
-                index = offline_index(json.loads(data))
+                folder = rel.removesuffix("search_index.json")
+                index = offline_index(json.loads(data), {
+                    name.removeprefix(folder): (site_dir / name).read_bytes()
+                    for name in sorted(inlined) if name.startswith(folder)})
                 data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                 add(rel[: -len(".json")] + ".js", b"var __index = " + data)
             add(rel, data)
@@ -134,15 +144,34 @@ def offline_url(url: str, here: str, present: set[str], site_url: str) -> str:
     return site_url.rstrip("/") + "/" + (path + ("/" if parts.path.endswith("/") else "")).lstrip("/") + tail
 
 
-def offline_index(index: dict) -> dict:
-    """Search locations with an explicit index.html: `dapla/botter/#x` -> `dapla/botter/index.html#x`."""
+def offline_index(index: dict, files: dict[str, bytes] | None = None) -> dict:
+    """Search locations with an explicit index.html: `dapla/botter/#x` -> `dapla/botter/index.html#x`.
+
+    A sharded index (`config.handbook`) also gets its shard and page files (`files`, by their path
+    in the search folder) inside, as `inline`, with the same locations."""
     for doc in index.get("docs", []):
-        location = doc.get("location", "")
-        path, hash_, fragment = location.partition("#")
-        if path == "" or path.endswith("/"):
-            path += "index.html"
-        doc["location"] = path + hash_ + fragment
+        doc["location"] = explicit_index(doc.get("location", ""))
+    meta = index.get("config", {}).get("handbook")
+    if meta is not None:
+        for page in meta.get("pages", []):
+            page[0] = explicit_index(page[0])
+        if files:
+            meta["inline"] = {name: _inline_file(name, data) for name, data in files.items()}
     return index
+
+
+def _inline_file(name: str, data: bytes):
+    value = json.loads(data)
+    if name.startswith("docs/"):   # a page's entries: [location, title, text, tags?]
+        value = [[explicit_index(entry[0]), *entry[1:]] for entry in value]
+    return value
+
+
+def explicit_index(location: str) -> str:
+    path, hash_, fragment = location.partition("#")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return path + hash_ + fragment
 
 
 def _opener(root: str, site_name: str, language: str) -> str:

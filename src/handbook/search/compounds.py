@@ -6,36 +6,38 @@ Why hunspell and not the glossary or lunr's stemmers:
   switches lunr's query pipeline (and so its stemmer) off. A stemmed index therefore *loses*
   matches: the index holds `projektgrupp` while the query is `projektgrupper*`. What works with a
   prefix query is an index that already holds the inflected forms and the compound parts.
-- The Debian dictionaries (`/usr/share/hunspell/nb_NO.*`, `sv_SE.*`) list about 330 000 bokmål and
+- The Debian dictionaries (`/usr/share/hunspell/nb_NO.*`, `sv_SE.*`; any language with a
+  `<code>_*.dic` there works) list about 330 000 bokmål and
   150 000 Swedish stems with their suffix classes: enough to find a word's lemma (`bøttene` ->
   `bøtte`), to generate its paradigm (`projekt` -> `projektet`, `projekten`, ...), and to tell
-  whether a word may close a compound (bokmål flag `z`, Swedish `Y`). The glossary only knows
+  whether a word may close a compound (the .aff file's COMPOUNDEND or COMPOUNDFLAG: bokmål `z`,
+  Swedish `Y`). The glossary only knows
   the handbook's own terms, so it supplements the dictionary (its terms are always accepted as
   compound parts) but could not split `befolkningsstatistikk` on its own.
 
 This is a deliberately small reading of the hunspell format: suffix rules (SFX) with their
 conditions, no prefixes, no compound rules beyond the end flag. A compound is split at the longest
 known tail whose head is a word, a word plus a linking `s`/`e`, or itself a compound.
-Loading a dictionary takes well under a second and is done once per process (`lexicon()` caches).
+Parsing a dictionary takes about 1.5 s; the parsed form is kept in the project's cache as marshal
+data (plain strings, lists and dicts: loading it cannot run code) and, within one process, in
+memory keyed on the dictionary files' size and mtime, so a changed dictionary is read again.
 """
 
 from __future__ import annotations
 
 import functools
-import pickle
+import marshal
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handbook import CACHE_DIR
-
 DICT_DIR = Path("/usr/share/hunspell")
-DICT_NAMES = {"nb": "nb_NO", "sv": "sv_SE"}
-# Flags that let a stem close a compound (nb_NO: COMPOUNDFLAG z; sv_SE: COMPOUNDEND Y).
-COMPOUND_END_FLAGS = {"nb": "z", "sv": "Y"}
+# Where the dictionary's name is not <code>_<CODE>: the country Debian files it under.
+DICT_NAMES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "en": "en_US"}
 LINKERS = ("s", "e")
 MIN_PART = 4          # like nb_NO's COMPOUNDMIN: shorter parts split too eagerly ("kon"+"troll")
-PICKLE_VERSION = 2
+CACHE_VERSION = 3
 MAX_LEMMAS = 4        # a word with more readings than this is too ambiguous to expand
 
 
@@ -56,9 +58,15 @@ class Lexicon:
     rules_by_flag: dict[str, list[Rule]] = field(default_factory=dict)
     rules_by_add: dict[str, list[Rule]] = field(default_factory=dict)
     extra_parts: set[str] = field(default_factory=set)          # glossary terms, always parts
+    end_flag: str = ""                                          # flag of a compound's last part
+    _lemmas: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def lemmas(self, word: str) -> frozenset[str]:
-        return _lemmas(self, word.lower())
+        word = word.lower()
+        found = self._lemmas.get(word)
+        if found is None:
+            found = self._lemmas[word] = _lemmas(self, word)
+        return found
 
     def forms(self, lemma: str) -> set[str]:
         """The lemma and every form its suffix rules generate."""
@@ -77,8 +85,8 @@ class Lexicon:
     def can_end_compound(self, word: str) -> bool:
         if word in self.extra_parts:
             return True
-        end_flag = COMPOUND_END_FLAGS.get(self.language, "")
-        return any(end_flag in self.words.get(lemma, "") for lemma in self.lemmas(word))
+        return bool(self.end_flag) and any(self.end_flag in self.words.get(lemma, "")
+                                           for lemma in self.lemmas(word))
 
     def split(self, word: str) -> tuple[str, ...]:
         """Parts of a compound, longest tail first (`befolkningsstatistikk` -> befolkning,
@@ -88,11 +96,34 @@ class Lexicon:
         """
         return _split(self, word.lower(), 0)
 
+    # ---- plain data for the cache ------------------------------------------------------------
+
+    def to_data(self) -> dict:
+        rules = [[r.flag, r.strip, r.add, r.condition.pattern]
+                 for group in self.rules_by_flag.values() for r in group]
+        return {"version": CACHE_VERSION, "language": self.language, "words": self.words,
+                "rules": rules, "end_flag": self.end_flag}
+
+    @classmethod
+    def from_data(cls, data) -> Lexicon:
+        """The inverse of to_data; ValueError for anything that is not that shape."""
+        if not (isinstance(data, dict) and data.get("version") == CACHE_VERSION
+                and isinstance(data.get("words"), dict) and isinstance(data.get("rules"), list)):
+            raise ValueError("not a cached lexicon")
+        lex = cls(str(data["language"]), data["words"], end_flag=str(data.get("end_flag", "")))
+        patterns: dict[str, re.Pattern] = {}
+        for flag, strip, add, pattern in data["rules"]:
+            if pattern not in patterns:
+                patterns[pattern] = re.compile(pattern)
+            lex.add_rule(Rule(str(flag), str(strip), str(add), patterns[pattern]))
+        return lex
+
+    def add_rule(self, rule: Rule) -> None:
+        self.rules_by_flag.setdefault(rule.flag, []).append(rule)
+        self.rules_by_add.setdefault(rule.add, []).append(rule)
+
 
 def _lemmas(lex: Lexicon, word: str) -> frozenset[str]:
-    cache = _LEMMA_CACHE.setdefault(lex.language, {})
-    if word in cache:
-        return cache[word]
     found = set()
     if word in lex.words:
         found.add(word)
@@ -102,12 +133,7 @@ def _lemmas(lex: Lexicon, word: str) -> frozenset[str]:
             flags = lex.words.get(base)
             if flags and rule.flag in flags and rule.condition.search(base):
                 found.add(base)
-    result = frozenset(found)
-    cache[word] = result
-    return result
-
-
-_LEMMA_CACHE: dict[str, dict[str, frozenset[str]]] = {}
+    return frozenset(found)
 
 
 def _split(lex: Lexicon, word: str, depth: int) -> tuple[str, ...]:
@@ -141,25 +167,27 @@ def _condition(text: str) -> re.Pattern:
 def parse(language: str, aff_text: str, dic_text: str) -> Lexicon:
     """Read the parts of an .aff/.dic pair that inflection and compounding need."""
     lex = Lexicon(language)
+    flags = {}
     for line in aff_text.splitlines():
         cols = line.split()
+        if len(cols) == 2 and cols[0] in ("COMPOUNDEND", "COMPOUNDFLAG"):
+            flags[cols[0]] = cols[1]
         if len(cols) < 5 or cols[0] != "SFX":
             continue
         flag, strip, add, cond = cols[1], cols[2], cols[3], cols[4]
         add = add.split("/", 1)[0]
-        rule = Rule(flag, "" if strip == "0" else strip.lower(), "" if add == "0" else add.lower(),
-                    _condition(cond.lower()))
-        lex.rules_by_flag.setdefault(flag, []).append(rule)
-        lex.rules_by_add.setdefault(rule.add, []).append(rule)
+        lex.add_rule(Rule(flag, "" if strip == "0" else strip.lower(),
+                          "" if add == "0" else add.lower(), _condition(cond.lower())))
+    lex.end_flag = flags.get("COMPOUNDEND") or flags.get("COMPOUNDFLAG") or ""
     lines = dic_text.splitlines()
     for line in lines[1:]:
         if not line or line.startswith(("\t", " ", "#")):
             continue
-        word, _, flags = line.partition("/")
+        word, _, word_flags = line.partition("/")
         word = word.split("\t", 1)[0].strip().lower()
-        flags = flags.split(None, 1)[0] if flags.strip() else ""
+        word_flags = word_flags.split(None, 1)[0] if word_flags.strip() else ""
         if word:
-            lex.words[word] = lex.words.get(word, "") + flags
+            lex.words[word] = lex.words.get(word, "") + word_flags
     return lex
 
 
@@ -169,31 +197,53 @@ def _encoding(aff: Path) -> str:
     return match.group(1) if match else "utf-8"
 
 
-@functools.cache
-def lexicon(language: str, dict_dir: Path = DICT_DIR) -> Lexicon:
-    """The lexicon for `nb` or `sv`, loaded once per process; empty if the dictionary is missing.
+def dictionary(language: str, dict_dir: Path = DICT_DIR) -> tuple[Path, Path] | None:
+    """The hunspell .aff and .dic of a language code, if installed."""
+    names = [DICT_NAMES.get(language, ""), f"{language}_{language.upper()}"]
+    names += sorted(p.stem for p in Path(dict_dir).glob(f"{language}_*.dic"))
+    for name in filter(None, names):
+        aff, dic = Path(dict_dir) / f"{name}.aff", Path(dict_dir) / f"{name}.dic"
+        if aff.is_file() and dic.is_file():
+            return aff, dic
+    return None
 
-    The parsed form is pickled under .cache/search/ (keyed on the files' size and mtime), which
-    turns 1.5 s of parsing into 0.2 s of loading on later builds.
+
+def lexicon(language: str, dict_dir: Path = DICT_DIR, cache_dir: Path | None = None) -> Lexicon:
+    """The lexicon of a language; empty if its dictionary is missing.
+
+    Parsed once per process and dictionary version; with `cache_dir`, the parse is kept in
+    `<cache_dir>/search/` for later processes.
     """
-    name = DICT_NAMES[language]
-    aff, dic = dict_dir / f"{name}.aff", dict_dir / f"{name}.dic"
-    if not (aff.exists() and dic.exists()):
+    found = dictionary(language, dict_dir)
+    if found is None:
         return Lexicon(language)
-    stamp = "-".join(f"{p.stat().st_size}-{p.stat().st_mtime_ns}" for p in (aff, dic))
-    cached = CACHE_DIR / "search" / f"lexicon-{name}-{PICKLE_VERSION}-{stamp}.pickle"
-    try:
-        return pickle.loads(cached.read_bytes())
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
-        pass
+    stamp = "-".join(f"{p.stat().st_size}-{p.stat().st_mtime_ns}" for p in found)
+    return _load(language, found, stamp, cache_dir)
+
+
+@functools.cache
+def _load(language: str, files: tuple[Path, Path], stamp: str, cache_dir: Path | None) -> Lexicon:
+    aff, dic = files
+    cached = None
+    if cache_dir is not None:
+        python = "".join(map(str, sys.version_info[:2]))
+        cached = (Path(cache_dir) / "search"
+                  / f"lexicon-{dic.stem}-{CACHE_VERSION}-py{python}-{stamp}.marshal")
+        try:
+            return Lexicon.from_data(marshal.loads(cached.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
     encoding = _encoding(aff)
     lex = parse(language, aff.read_text(encoding, errors="replace"),
                 dic.read_text(encoding, errors="replace"))
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(lex, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(cached)
-    except OSError:
-        pass   # a read-only checkout still builds, only slower
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            for old in cached.parent.glob(f"lexicon-{dic.stem}-*"):
+                old.unlink(missing_ok=True)
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_bytes(marshal.dumps(lex.to_data()))
+            tmp.replace(cached)
+        except OSError:
+            pass   # a read-only cache still builds, only slower
     return lex

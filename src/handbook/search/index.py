@@ -1,10 +1,10 @@
 """One search index per language, with inflections, compound parts and glossary synonyms.
 
-mkdocs-static-i18n merges both languages into one `search/search_index.json` that `/sv/` pages load
-too, so results mix languages. Here each language gets its own index (`search/search_index.json`
-for the default language, `sv/search/search_index.json` for Swedish), built from the entries
+mkdocs-static-i18n merges every language into one `search/search_index.json` that `/sv/` pages
+load too, so results mix languages. Here each language gets its own index, built from the entries
 Material's search plugin collected for that language's build, with its own lunr language
-(`no` for bokmål, `sv` for Swedish: language-aware trimmer and stop words).
+(`no` for bokmål, `sv` for Swedish: language-aware stop words). handbook.search.shards splits it
+into the small files the search worker fetches; handbook.search.site writes them.
 
 Stemming is done at build time, not by lunr. Material appends `*` to every query term, and a
 wildcard term bypasses lunr's query pipeline, so with lunr's stemmer in the index pipeline the
@@ -18,14 +18,12 @@ trailing wildcard finds them anyway; that keeps the index small.
 
 A page served in a language it is not written in (mkdocs-static-i18n's fallback to the default
 language) is indexed once per site, at that site's address, with its title marked
-"(på norska)" / "(på svensk)", so a result never leads into the other language's site.
+"(på svensk)" on the bokmål site, so a result never leads into the other language's site.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -35,7 +33,8 @@ from pathlib import Path
 from handbook.content import glossary
 from handbook.search.compounds import MAX_LEMMAS, Lexicon, lexicon
 
-LUNR_LANGUAGES = {"nb": "no", "sv": "sv"}
+# lunr-languages names Norwegian `no`; other codes are lunr's own where Material ships them.
+LUNR_ALIASES = {"nb": "no", "nn": "no"}
 # lunr's stemmer stays out on purpose (see the module docstring); trimmer and stop words are the
 # language's own because the index config names a single lunr language.
 PIPELINE = ["stopWordFilter", "trimmer"]
@@ -46,10 +45,6 @@ FIELDS = {
     "tags": {"boost": 1000000.0},
     "title_terms": {"boost": 400.0},   # forms, parts and synonyms of the title's words
     "terms": {"boost": 1.0},           # the same for the section text
-}
-FALLBACK_MARKERS = {  # shown in the reader's language, naming the language the page is written in
-    ("nb", "sv"): "(på svensk)",
-    ("sv", "nb"): "(på norska)",
 }
 MIN_EXPAND = 4
 TOPIC_COUNT = 2
@@ -98,12 +93,12 @@ class Expander:
     language: str                       # the language the text is written in
     glossary: list[GlossaryEntry] = field(default_factory=list)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
-    _cache: dict[tuple, object] = field(
-        default_factory=dict)
+    cache_dir: Path | None = None       # where parsed dictionaries are kept between builds
+    _cache: dict[tuple, object] = field(default_factory=dict)
 
     def lex(self, language: str) -> Lexicon:
         if language not in self.lexicons:
-            self.lexicons[language] = lexicon(language)
+            self.lexicons[language] = lexicon(language, cache_dir=self.cache_dir)
         return self.lexicons[language]
 
     def word_info(self, word: str, full: bool = True) -> tuple[frozenset[str], frozenset[str]]:
@@ -247,123 +242,85 @@ def page_of(location: str) -> str:
     return location.split("#", 1)[0]
 
 
-def build_index(entries: list[dict], language: str, default_language: str,
-                page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
-    """build_index_uncached, reused from .cache/search/ when nothing it reads has changed
-    (the expansion costs about a second per build; warm rebuilds should not pay it)."""
-    from handbook import CACHE_DIR
-    from handbook.search import compounds
-
-    h = hashlib.sha256()
-    h.update(json.dumps([entries, language, default_language, page_languages,
-                         [[g.id, g.terms, g.abbr] for g in glossary]],
-                        sort_keys=True, ensure_ascii=False).encode())
-    for source in (Path(__file__), Path(compounds.__file__)):
-        h.update(source.read_bytes())
-    for name in compounds.DICT_NAMES.values():
-        for suffix in (".dic", ".aff"):
-            path = compounds.DICT_DIR / f"{name}{suffix}"
-            h.update(str(path.stat().st_mtime_ns if path.exists() else 0).encode())
-    cached = CACHE_DIR / "search" / f"index-{language}-{h.hexdigest()[:24]}.json"
-    try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    index = build_index_uncached(entries, language, default_language, page_languages, glossary)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    for old in cached.parent.glob(f"index-{language}-*.json"):
-        old.unlink(missing_ok=True)  # one entry per language is enough
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_text(dump_index(index), encoding="utf-8")
-    tmp.replace(cached)
-    return index
-
-
-def build_index_uncached(entries: list[dict], language: str, default_language: str,
-                         page_languages: dict[str, str], glossary: list[GlossaryEntry]) -> dict:
-    """The search index for one language's site.
-
-    `entries` are Material's entries of that build (location, title, text, ...);
-    `page_languages` maps a page URL to the language its text is written in.
-    Each entry gets `title_terms` from its own heading; the words of the whole page are expanded
-    once, into `terms` of the page's first entry (Material groups results by page anyway), which
-    keeps the index smaller than repeating them in every section.
-    """
+def group_pages(entries: list[dict]) -> dict[str, list[dict]]:
+    """Material's entries by page URL, in order, each location once."""
     pages: dict[str, list[dict]] = {}
     seen: set[str] = set()
     for entry in entries:
         if entry["location"] not in seen:
             seen.add(entry["location"])
             pages.setdefault(page_of(entry["location"]), []).append(entry)
+    return pages
+
+
+def expand_page(page_entries: list[dict], language: str, default_language: str,
+                expander: Expander, marker: str | None = None) -> list[dict]:
+    """The index documents of one page (its entries, in the language `expander` reads).
+
+    Each entry gets `title_terms` from its own heading; the words of the whole page are expanded
+    once, into `terms` of the page's first entry (Material groups results by page anyway), which
+    keeps the index smaller than repeating them in every section. `marker` goes after the
+    title of a page shown in a language it is not written in.
+    """
+    counts: Counter[str] = Counter()
+    heading_words: set[str] = set()
+    page_text = []
+    for entry in page_entries:
+        heading_words |= set(words(entry.get("title", "")))
+        counts.update(words(entry.get("title", "")) + words(entry.get("text", "")))
+        page_text.append(entry.get("title", ""))
+        page_text.append(entry.get("text", ""))
+    page_words = set(counts)
+    # Inflect what the page is about: its headings and the words it repeats.
+    topic_words = heading_words | {w for w, n in counts.items() if n >= TOPIC_COUNT}
+    docs = []
+    for i, entry in enumerate(page_entries):
+        doc = dict(entry)
+        doc["location"] = localize_location(entry["location"], language, default_language)
+        title_words = set(words(doc.get("title", "")))
+        title_terms = compact(expander.expand(doc.get("title", "")), title_words)
+        if title_terms:
+            doc["title_terms"] = " ".join(title_terms)
+        if i == 0:
+            terms = compact(expander.expand(" ".join(page_text), topic_words), page_words)
+            if terms:
+                doc["terms"] = " ".join(terms)
+            if marker:
+                doc["title"] = f"{doc['title']} {marker}"
+        docs.append(doc)
+    return docs
+
+
+def index_config(language: str) -> dict:
+    """The lunr configuration Material's search box and the worker read."""
+    return {"lang": [lunr_language(language)], "separator": SEPARATOR, "pipeline": PIPELINE,
+            "fields": FIELDS}
+
+
+def build_index(entries: list[dict], language: str, default_language: str,
+                page_languages: dict[str, str], glossary: list[GlossaryEntry],
+                markers: dict[str, str] | None = None, cache_dir: Path | None = None) -> dict:
+    """The search index ({config, docs}) for one language's site.
+
+    `entries` are Material's entries of that build (location, title, text, ...);
+    `page_languages` maps a page URL to the language its text is written in; `markers` maps
+    such a language to what a fallback page's title gets (`"sv": "(på svensk)"`).
+    """
     expanders: dict[str, Expander] = {}
     docs = []
-    for url, page_entries in pages.items():
+    for url, page_entries in group_pages(entries).items():
         written_in = page_languages.get(url, language)
-        expander = expanders.setdefault(written_in, Expander(written_in, glossary))
-        counts: Counter[str] = Counter()
-        heading_words: set[str] = set()
-        page_text = []
-        for entry in page_entries:
-            heading_words |= set(words(entry.get("title", "")))
-            counts.update(words(entry.get("title", "")) + words(entry.get("text", "")))
-            page_text.append(entry.get("title", ""))
-            page_text.append(entry.get("text", ""))
-        page_words = set(counts)
-        # Inflect what the page is about: its headings and the words it repeats.
-        topic_words = heading_words | {w for w, n in counts.items() if n >= TOPIC_COUNT}
-        marker = FALLBACK_MARKERS.get((language, written_in))
-        for i, entry in enumerate(page_entries):
-            doc = dict(entry)
-            doc["location"] = localize_location(entry["location"], language, default_language)
-            title_words = set(words(doc.get("title", "")))
-            title_terms = compact(expander.expand(doc.get("title", "")), title_words)
-            if title_terms:
-                doc["title_terms"] = " ".join(title_terms)
-            if i == 0:
-                terms = compact(expander.expand(" ".join(page_text), topic_words), page_words)
-                if terms:
-                    doc["terms"] = " ".join(terms)
-                if marker:
-                    doc["title"] = f"{doc['title']} {marker}"
-            docs.append(doc)
-    config = {
-        "lang": [LUNR_LANGUAGES.get(language, "en")],
-        "separator": SEPARATOR,
-        "pipeline": PIPELINE,
-        "fields": FIELDS,
-    }
-    return {"config": config, "docs": docs}
+        if written_in not in expanders:
+            expanders[written_in] = Expander(written_in, glossary, cache_dir=cache_dir)
+        marker = (markers or {}).get(written_in) if written_in != language else None
+        docs += expand_page(page_entries, language, default_language, expanders[written_in],
+                            marker)
+    return {"config": index_config(language), "docs": docs}
 
 
-def dump_index(index: dict) -> str:
-    return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+def lunr_language(code: str) -> str:
+    """lunr's name for a language code (its stop words); `en` where it has none."""
+    from handbook.search.shards import stop_words
 
-
-def index_path(site_dir: Path, language: str, default_language: str) -> Path:
-    prefix = Path() if language == default_language else Path(language)
-    return Path(site_dir) / prefix / "search" / "search_index.json"
-
-
-def rewrite_base(page_html: str, language: str) -> str:
-    """Point the page's `__config.base` at its language's site root (`../..` -> `../../sv/`).
-
-    Material's JavaScript loads `search/search_index.json` and resolves result links against
-    this base; with the language root as base a Swedish page loads the Swedish index.
-    """
-    def replace(match: re.Match) -> str:
-        base = match.group(2).rstrip("/") or "."
-        return f"{match.group(1)}{base}/{language}/{match.group(3)}"
-
-    return _CONFIG_BASE.sub(replace, page_html, count=1)
-
-
-def write_report(path: Path, sizes: dict[str, dict], combined_bytes: int | None) -> dict:
-    report = {
-        "languages": sizes,
-        "combined_bytes": combined_bytes,
-        "pipeline": PIPELINE,
-        "fields": list(FIELDS),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return report
+    name = LUNR_ALIASES.get(code, code)
+    return name if stop_words(name) else "en"

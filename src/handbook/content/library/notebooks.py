@@ -26,6 +26,9 @@ from urllib.parse import quote
 from handbook.content.library import commonmark, sanitize
 from handbook.content.library.commonmark import CodePolicy, Heading
 
+MAX_OUTPUT_LINES = 200        # of one text output shown on a page
+MAX_OUTPUT_CHARS = 20_000
+SHORTENED = "… {lines} more lines are left out here. The whole output is in the notebook."
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 FRONT_MATTER = re.compile(r"^---[ \t]*\n.*?\n---[ \t]*(\n|$)", re.S)
@@ -76,7 +79,7 @@ def load(data: bytes) -> Notebook:
 
 
 def render(nb: Notebook, *, rel: PurePosixPath, code: CodePolicy, shift: int, drop_first_h1: bool,
-           alt: str, images: str = "files") -> RenderedNotebook:
+           alt: str, images: str = "files", shortened: str = SHORTENED) -> RenderedNotebook:
     """The notebook as Markdown (without its page H1, which the caller writes)."""
     out = RenderedNotebook("")
     parts: list[str] = []
@@ -103,7 +106,7 @@ def render(nb: Notebook, *, rel: PurePosixPath, code: CodePolicy, shift: int, dr
                 parts.append("\n".join(commonmark.fence(source, _lang(nb.language), code)))
             for index, output in enumerate(cell.get("outputs") or [], start=1):
                 if isinstance(output, dict):
-                    shown = _output(output, folder / f"{number}-{index}", alt, images, out)
+                    shown = _output(output, folder / f"{number}-{index}", alt, images, out, shortened)
                     if shown:
                         parts.append(shown)
             previous = "code"
@@ -153,10 +156,11 @@ def _base64(value) -> str | None:
     return text
 
 
-def _output(output: dict, stem: PurePosixPath, alt: str, images: str, out: RenderedNotebook) -> str:
+def _output(output: dict, stem: PurePosixPath, alt: str, images: str, out: RenderedNotebook,
+            shortened: str = "") -> str:
     kind = output.get("output_type")
     if kind == "stream":
-        return _pre(_text(output.get("text")), "kb-stream")
+        return _pre(_text(output.get("text")), "kb-stream", shortened)
     if kind == "error":
         lines = [f"{output.get('ename', '')}: {output.get('evalue', '')}"]
         lines += [_text(line) for line in (output.get("traceback") or [])[-3:]]
@@ -190,7 +194,7 @@ def _output(output: dict, stem: PurePosixPath, alt: str, images: str, out: Rende
         if mime == "application/json" and value is not None and not isinstance(value, str):
             value = json.dumps(value, ensure_ascii=False, indent=1)
         if _text(value).strip():
-            return _pre(_text(value), "kb-text")
+            return _pre(_text(value), "kb-text", shortened)
     return ""
 
 
@@ -198,10 +202,19 @@ def _alt(label: str) -> str:
     return re.sub(r"([\\\[\]`*_<>])", r"\\\1", label)
 
 
-def _pre(text: str, kind: str) -> str:
+def _pre(text: str, kind: str, shortened: str = "") -> str:
     text = ANSI.sub("", text).rstrip("\n")
     if not text.strip():
         return ""
+    lines = text.split("\n")
+    if shortened and (len(lines) > MAX_OUTPUT_LINES or len(text) > MAX_OUTPUT_CHARS):
+        # A long log (a conda install, say) would make the page megabytes; the notebook has it all.
+        kept = []
+        for line in lines[:MAX_OUTPUT_LINES]:
+            if sum(map(len, kept)) + len(line) > MAX_OUTPUT_CHARS:
+                break
+            kept.append(line)
+        text = "\n".join(kept) + "\n" + shortened.format(lines=len(lines) - len(kept))
     return _wrap(f'<pre class="{kind}">{html.escape(text, quote=False)}</pre>')
 
 

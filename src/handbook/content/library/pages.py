@@ -239,7 +239,7 @@ def notebook(ctx: Context, rel: PurePosixPath, name: str, out: PurePosixPath) ->
         draft.description = nb.description or fallback
     rendered = notebooks.render(nb, rel=rel, code=CodePolicy(run=executed), shift=shift,
                                 drop_first_h1=not add_h1, alt=ctx.s["output_image"],
-                                images="inline" if executed else "files")
+                                shortened=ctx.s["output_shortened"], images="inline" if executed else "files")
     draft.content = rendered.markdown
     for path, image in rendered.images.items():
         target = ctx.plan.claim(path, path, False)
@@ -259,7 +259,8 @@ def render_deferred(ctx: Context, draft: Draft, out: PurePosixPath, executed: by
     nb.cells = [c for c in nb.cells if c.get("id") != "handbook-front-matter"]
     shift, drop = draft.plan
     rendered = notebooks.render(nb, rel=draft.source, code=CodePolicy(run=True), shift=shift,
-                                drop_first_h1=drop, alt=ctx.s["output_image"], images="inline")
+                                drop_first_h1=drop, alt=ctx.s["output_image"],
+                                shortened=ctx.s["output_shortened"], images="inline")
     fresh = Draft(draft.title, draft.description, draft.h1, draft.source, rendered.markdown,
                   draft.head, draft.tail, draft.foreign, draft.h1_foreign, True)
     fresh.content = Rewriter(ctx.sitemap, draft.source, out, [], INFO).markdown(fresh.content)

@@ -109,12 +109,18 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
             args += ["--symlink", os.readlink(host), f"/{name}"]
         elif host.is_dir():
             args += ["--ro-bind", str(host), f"/{name}"]
-    # A toolchain under /tmp (a virtual environment made by a test, say) needs a real /tmp to sit in.
+    # A toolchain under /tmp (a clone or a test's virtual environment) needs a real /tmp to sit in;
+    # the folders leading to it are empty and read-only, so a sample cannot write "into the clone".
+    tmp_tops = _tmp_tops(toolchain)
     tmp_holds_toolchain = any(Path(folder).is_relative_to("/tmp") for folder in toolchain)
     if tmp_holds_toolchain:
         args += ["--size", str(limits.disk_mb * MB), "--perms", "1777", "--tmpfs", "/tmp"]
+    for top in tmp_tops:
+        args += ["--size", str(MB), "--perms", "0755", "--tmpfs", top]
     for folder in toolchain:
         args += ["--ro-bind", str(folder), str(folder)]
+    for top in tmp_tops:
+        args += ["--remount-ro", top]
     args += ["--dir", "/etc"]
     for name in ETC_ALLOWLIST:
         if os.path.lexists(f"/etc/{name}"):
@@ -140,3 +146,11 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
         args += _copy(files, limits, Path(source), target)
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK]
     return args
+
+
+def _tmp_tops(toolchain: tuple[Path, ...]) -> list[str]:
+    """/tmp/<name> folders that hold a toolchain folder without being one."""
+    folders = {Path(folder) for folder in toolchain}
+    tops = {Path("/tmp", Path(folder).relative_to("/tmp").parts[0]) for folder in folders
+            if Path(folder).is_relative_to("/tmp") and Path(folder) != Path("/tmp")}
+    return sorted(str(top) for top in tops if top not in folders)
