@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,13 +12,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from test_sandbox import ISOLATION, REPO, build, notebook, write_project
 
-from handbook.adapters.samples import insert_outputs
+from handbook.adapters.samples import Words, insert_notes
 from handbook.execute import registry
 from handbook.execute.cache import Cache
 from handbook.execute.runner import Plan, Runner
 from handbook.execute.sessions import run_session
+from handbook.execute.status import BlockStatus
+from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 from handbook.project import Project
 
@@ -150,8 +155,64 @@ def test_comment_wording_does_not_change_the_code():
 
 def test_output_fence_is_longer_than_any_backticks_in_the_output():
     page = "```python show-output\nprint('```')\n```\n"
-    out = insert_outputs(page, {1: "```\n"}, "Resultat")
+    status = BlockStatus(ran=datetime.date(2026, 12, 1), output="```\n", shown=True)
+    out = insert_notes(page, {1: status}, Words(STRINGS, "nb"), marked=False)
     assert '````text title="Resultat"\n```\n````' in out
+
+
+# ---- what readers see under a block ----------------------------------------------------------
+
+STRINGS = Strings.load(PROJECT)
+MARKED = """=== "Python"
+
+    ```python show-output
+    print(1)
+    ```
+
+```bash skip="{reason}"
+gcloud auth login
+```
+"""
+
+
+@pytest.mark.parametrize("lang, ran, not_run", [
+    ("nb", "Kjørt ved bygging 1. desember 2026", "Ikke kjørt: krever *innlogging* på [Dapla] <nå>"),
+    ("sv", "Körd vid bygget 1 december 2026", "Inte körd: krever *innlogging* på [Dapla] <nå>"),
+    ("en", "Ran when the site was built on December 1, 2026", "Not run: krever *innlogging* på [Dapla] <nå>"),
+])
+def test_marker_says_in_the_page_language_whether_the_block_ran(lang, ran, not_run):
+    import markdown
+
+    reason = "krever *innlogging* på [Dapla] <nå>"
+    page = MARKED.format(reason=reason)
+    statuses = {3: BlockStatus(ran=datetime.date(2026, 12, 1), output="1\n", shown=True),
+                7: BlockStatus(reason=reason)}
+    out = insert_notes(page, statuses, Words(STRINGS, lang))
+    html = markdown.markdown(fences.strip_our_options(out),
+                             extensions=["attr_list", "pymdownx.superfences", "pymdownx.tabbed"],
+                             extension_configs={"pymdownx.tabbed": {"alternate_style": True}})
+    soup = BeautifulSoup(html, "html.parser")
+    ran_p = soup.select_one("p.sample-status.sample-status--ran")
+    skipped_p = soup.select_one("p.sample-status.sample-status--not-run")
+    assert ran_p.get_text() == ran and skipped_p.get_text() == not_run, "shown as written, not as Markdown"
+    assert ran_p.has_attr("data-search-exclude") and skipped_p.has_attr("data-search-exclude")
+    assert ran_p.find_parent(class_="tabbed-block") is not None, "the marker stays in the block's tab"
+    for p in (ran_p, skipped_p):
+        assert p.find_parent(["pre", "code"]) is None and not p.find(["pre", "code"])
+    codes = [code.get_text() for code in soup.find_all("code")]
+    assert not any("Kjørt" in c or "Ikke kjørt" in c or "Not run" in c for c in codes), \
+        "the copy button copies the code only"
+    # the output comes after the marker, as its own block
+    assert ran_p.find_next("pre").get_text().strip() == "1"
+
+
+def test_marker_for_missing_packages_and_r_is_in_the_page_language():
+    words = Words(STRINGS, "sv")
+    assert words.marker(BlockStatus(missing=("arrow",))) == \
+        "Inte körd: kräver arrow, som inte är installerat där handboken byggs"
+    assert words.marker(BlockStatus(no_r=True)) == "Inte körd: R är inte installerat där handboken byggs"
+    assert Words(STRINGS, "nb").marker(BlockStatus(missing=("aws.s3", "arrow"))) == \
+        "Ikke kjørt: krever aws.s3, arrow, som ikke er installert der håndboka bygges"
 
 
 # ---- whole builds --------------------------------------------------------------------------
@@ -293,3 +354,180 @@ def test_why_skipped_groups_blocks_by_reason(tmp_path):
         "needs a Dapla login (2)", "    docs/nb/index.md:3", "    docs/nb/index.md:7",
         "needs surely_not_installed_pkg, not installed here (1)", "    docs/nb/index.md:11"]
     assert not (tmp_path / "cache" / "samples").exists(), "listing skips runs nothing"
+
+
+MARKED_PAGE = """\
+# {title}
+
+```python
+print(1)
+```
+
+```bash skip="{reason}"
+gcloud auth login
+```
+
+```text
+not executable: no marker
+```
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ISOLATION.available, reason="no sandbox here")
+def test_built_pages_mark_each_executable_block_in_their_language(tmp_path):
+    reasons = {"nb": "krever innlogging på Dapla", "sv": "kräver inloggning på Dapla"}
+    config = write_project(tmp_path / "p", {f"{lang}/index.md": MARKED_PAGE.format(title=lang, reason=reason)
+                                           for lang, reason in reasons.items()})
+    (tmp_path / "p" / "data").mkdir()
+    shutil.copy(PROJECT.data_dir / "strings.yml", tmp_path / "p" / "data" / "strings.yml")
+    proc = build(config, tmp_path / "cache", site=tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout
+    today = datetime.date.today()
+    expected = {"nb": ["Kjørt ved bygging " + STRINGS.format_date(today, "nb"),
+                       "Ikke kjørt: krever innlogging på Dapla"],
+                "sv": ["Körd vid bygget " + STRINGS.format_date(today, "sv"),
+                       "Inte körd: kräver inloggning på Dapla"]}
+    for lang, folder in (("nb", ""), ("sv", "sv/")):
+        soup = BeautifulSoup((tmp_path / "site" / folder / "index.html").read_text(), "html.parser")
+        markers = soup.select("article p.sample-status")
+        assert [m.get_text() for m in markers] == expected[lang]
+        for marker in markers:
+            code_block = marker.find_previous_sibling()
+            assert "highlight" in code_block["class"], "each marker sits right under its code block"
+            assert "Kjørt" not in code_block.get_text() and "Körd" not in code_block.get_text()
+    report = _report(tmp_path / "cache")
+    assert report["totals"]["ran"] == 2 and report["totals"]["blocks"] == 4
+    assert report["totals"]["ran_percent"] == 50.0
+    assert report["totals"]["languages"]["sv"] == {"blocks": 2, "ran": 1, "ran_percent": 50.0}
+    skipped = [b for b in report["blocks"] if b["status"] == "skipped"]
+    assert sorted(b["reason"] for b in skipped) == sorted(reasons.values())
+
+
+# ---- the real site: markers on every page, and the share of blocks that ran -------------------
+
+# Issue 16 asks that at least 90 % of our executable blocks run at every build. What the stand-ins
+# cannot play (Dapla and BALSAM logins, BigQuery and Cloud SQL, PySpark, geopandas, R's arrow and
+# sf, interactive tools) keeps the share below that for now; this floor only rises: raise it when
+# you convert a skipped block.
+MIN_RAN_PERCENT = 68.5
+
+
+def _built_page(site: Path, path: str) -> Path:
+    """docs/<lang>/a/b.md -> the page's index.html in the built site."""
+    docs = PROJECT.docs_dir.relative_to(PROJECT.root)
+    lang, _, rel = Path(path).relative_to(docs).as_posix().partition("/")
+    folder = rel.removesuffix(".md")
+    if Path(folder).name in ("index", "README"):
+        folder = str(Path(folder).parent).removeprefix(".")
+    prefix = "" if lang == PROJECT.default_language else lang
+    return site.joinpath(*[p for p in (prefix, folder) if p], "index.html")
+
+
+@pytest.mark.site
+def test_share_of_blocks_that_ran(site_reports):
+    totals = json.loads((site_reports / "execution.json").read_text())["totals"]
+    assert totals["failed"] == 0
+    assert totals["ran"] + totals["skipped"] == totals["blocks"]
+    for lang, share in {"all": totals, **totals["languages"]}.items():
+        assert share["ran_percent"] >= MIN_RAN_PERCENT, f"{lang}: {share}"
+    assert totals["languages"].keys() == set(PROJECT.language_codes)
+
+
+@pytest.mark.site
+def test_every_executable_block_of_the_real_site_has_its_marker(built_site, site_reports):
+    report = json.loads((site_reports / "execution.json").read_text())
+    pages: dict[str, list[dict]] = {}
+    for block in report["blocks"]:
+        pages.setdefault(block["path"], []).append(block)
+    problems = []
+    for path, blocks in sorted(pages.items()):
+        page = _built_page(built_site, path)
+        if not page.exists():
+            problems.append(f"{path}: no built page {page}")
+            continue
+        lang = next(code for code in PROJECT.language_codes if f"/{code}/" in f"/{path}")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        ran = soup.select("article p.sample-status--ran")
+        not_run = soup.select("article p.sample-status--not-run")
+        expected_ran = sum(b["status"] in ("executed", "cache hit") for b in blocks)
+        expected_skipped = [b for b in blocks if b["status"] == "skipped"]
+        if (len(ran), len(not_run)) != (expected_ran, len(expected_skipped)):
+            problems.append(f"{path}: {len(ran)} ran / {len(not_run)} not run markers, "
+                            f"report: {expected_ran} / {len(expected_skipped)}")
+        ran_prefix = STRINGS.get(lang, "sample_ran", date="").strip()
+        not_run_prefix = STRINGS.get(lang, "sample_not_run", reason="").strip()
+        problems += [f"{path}: {m.get_text()!r}" for m in ran if not m.get_text().startswith(ran_prefix)]
+        texts = [m.get_text() for m in not_run]
+        problems += [f"{path}: {t!r}" for t in texts if not t.startswith(not_run_prefix)]
+        for block in expected_skipped:   # a skip= reason is shown as written
+            fence_reason = block["reason"]
+            shown = re.sub(r"(?<!\w)'([^'\n]+)'(?!\w)", r"\1", fence_reason)   # 'x' is shown as code
+            if "not installed" not in fence_reason and not any(t.endswith(shown) for t in texts):
+                problems.append(f"{path}:{block['lines']}: reason {fence_reason!r} not shown")
+    assert not problems, "\n".join(problems)
+    assert len(pages) > 20, "the report lists the pages with samples"
+
+
+PROJECT_PAGE = """\
+# Prosjekt
+
+```bash project="https://github.com/statisticsnorway/stat-testprod.git#ny-gren" show-output
+git branch --show-current
+ls
+git config user.name
+```
+
+```bash session="b" project="https://github.com/statisticsnorway/stat-testprod.git#bruk-pendulum" show-output
+git branch --show-current
+grep pendulum pyproject.toml
+```
+
+```python session="py" project="https://github.com/statisticsnorway/stat-testprod.git" show-output
+import subprocess
+
+print(open("README.md", encoding="utf-8").readline().strip())
+print(subprocess.run(["git", "branch", "--show-current"], capture_output=True, text=True).stdout.strip())
+```
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ISOLATION.available or not shutil.which("git"), reason="no sandbox or git here")
+def test_project_option_starts_the_session_in_a_clone(tmp_path):
+    config = write_project(tmp_path / "p", {"nb/index.md": PROJECT_PAGE, "sv/index.md": PROJECT_PAGE})
+    shutil.copytree(PROJECT.data_dir / "standins", tmp_path / "p" / "data" / "standins")
+    shutil.copy(PROJECT.data_dir / "strings.yml", tmp_path / "p" / "data" / "strings.yml")
+    proc = build(config, tmp_path / "cache", site=tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout
+    soup = BeautifulSoup((tmp_path / "site/index.html").read_text(), "html.parser")
+    titles = [t for t in soup.select("article .highlight span.filename") if t.get_text() == "Resultat"]
+    outputs = [title.find_parent(class_="highlight").find("pre").get_text() for title in titles]
+    new_branch, remote_branch, python = outputs
+    assert new_branch.split() == ["ny-gren", "README.md", "pyproject.toml", "src", "tests",
+                                  "Kari", "Nordmann"]
+    assert remote_branch.split()[0] == "bruk-pendulum", remote_branch
+    assert 'pendulum = ">=3.0"' in remote_branch, "a branch the remote has is checked out, not made anew"
+    assert python.split("\n")[:2] == ["# stat-testprod", "main"]
+    report = _report(tmp_path / "cache")
+    assert {tuple(b["standins"]) for b in report["blocks"]} == {("git",)}
+
+
+def test_quoted_names_in_a_reason_are_code_and_a_foreign_reason_is_marked():
+    import markdown
+
+    page = "```bash skip=\"krever 'gh auth login' i *nettleseren*\"\ngh auth login\n```\n"
+    status = {1: BlockStatus(reason="krever 'gh auth login' i *nettleseren*")}
+    out = insert_notes(page, status, Words(STRINGS, "nb"))
+    html = markdown.markdown(fences.strip_our_options(out), extensions=["attr_list", "pymdownx.superfences"])
+    marker = BeautifulSoup(html, "html.parser").select_one("p.sample-status")
+    assert marker.get_text() == "Ikke kjørt: krever gh auth login i *nettleseren*"
+    assert [c.get_text() for c in marker.find_all("code")] == ["gh auth login"]
+    assert marker["lang"] == "nb"
+    foreign = insert_notes(page, {1: BlockStatus(reason="körs i resursens mapp")},
+                           Words(STRINGS, "nb", "sv"))
+    html = markdown.markdown(fences.strip_our_options(foreign),
+                             extensions=["attr_list", "pymdownx.superfences"])
+    marker = BeautifulSoup(html, "html.parser").select_one("p.sample-status")
+    assert marker.get_text() == "Ikke kjørt: körs i resursens mapp"
+    assert marker["lang"] == "nb" and marker.find("span", lang="sv").get_text() == "körs i resursens mapp"

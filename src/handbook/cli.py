@@ -4,6 +4,7 @@
     handbook build [--site-dir DIR]          strict build of every language, then the site checks
     handbook serve [--port N]                live preview (checks the port first)
     handbook samples [--refresh] [--why-skipped] [PAGE ...]
+    handbook standins prepare [NAME ...]     fetch and build what the stand-ins serve (cached)
     handbook check <gate>                    links | external-links | a11y | privacy | spelling |
                                              secrets | notebooks
     handbook translations [--check | --stamp FILE ... | --stamp-all]
@@ -23,6 +24,7 @@ COMMANDS = {
     "build": ("handbook.build", "main"),
     "serve": ("handbook.serve", "main"),
     "samples": ("handbook.execute.runner", "main"),
+    "standins": ("handbook.execute.standins.prepare", "main"),
     "translations": ("handbook.i18n.cli", "translations_main"),
     "parity": ("handbook.i18n.cli", "parity_main"),
     "new-page": ("handbook.content.scaffold", "main"),

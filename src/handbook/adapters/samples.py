@@ -3,14 +3,17 @@
 Before each build every sample session and notebook of every language is run (in parallel,
 sandboxed, cached; see handbook.execute.runner), so the other languages' builds only render.
 Failures are logged as warnings naming file and line, which `--strict` turns into a failed
-build. Pages get our fence options removed and, for `show-output` blocks, the real output
-rendered under the block. The build's Runner lives in the build state; adapters/notebooks.py
+build. Pages get our fence options removed; under each executable block a marker in the page's
+language says whether the build ran it (and when) or why not, and `show-output` blocks get their
+real output. The build's Runner lives in the build state; adapters/notebooks.py
 uses the same one through `runner(config)`. It is closed (stand-ins stopped) after the build, or,
 when the build fails, once the build's config is gone or the process exits.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import weakref
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from handbook.adapters.validate import invalid_pages
 from handbook.execute import report as execution_report
 from handbook.execute.runner import Plan, Runner, interrupt_on_signals
 from handbook.execute.sandbox import UNSAFE_ENV
+from handbook.execute.status import BlockStatus, page_statuses
 from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 
@@ -45,14 +49,18 @@ def on_page_markdown(markdown, page, config, files):
     source = Path(page.file.abs_src_path)
     if source.suffix != ".md":
         return markdown
-    outputs = _outputs_by_line(runner(config), source)
-    if outputs:
+    statuses = page_statuses(runner(config), source)
+    if statuses:
         # MkDocs has removed the front matter, so fence lines moved: match blocks by order.
         on_disk = [b.start for b in fences.find_blocks(source.read_text(encoding="utf-8"), "", errors=[])]
         here = [b.start for b in fences.find_blocks(markdown, "", errors=[])]
         moved = dict(zip(on_disk, here, strict=False))
-        outputs = {moved[line]: text for line, text in outputs.items() if line in moved}
-        markdown = insert_outputs(markdown, outputs, _output_title(config))
+        statuses = {moved[line]: status for line, status in statuses.items() if line in moved}
+        # A knowledge library that is shown, not run, gets no markers: none of it is ours to run.
+        handbook = page.meta.get("handbook") or {}
+        marked = handbook.get("execute") is not False
+        # A library page may be in another language than the site's: the reasons are in its own.
+        markdown = insert_notes(markdown, statuses, _words(config, handbook.get("language")), marked)
     return fences.strip_our_options(markdown)
 
 
@@ -109,38 +117,68 @@ def _close(state: _State) -> None:
     state.close()
 
 
-def _outputs_by_line(run: Runner, source: Path) -> dict[int, str]:
-    """Fence start line -> text to show, for the show-output blocks of one page."""
-    try:
-        scan = run.scan(source)
-    except (OSError, UnicodeDecodeError):
-        return {}
-    shown = {}
-    for session in scan.sessions:
-        result = run.results.get(session.key)
-        if result is None or not result.ok:
-            continue
-        for block, out in zip(session.blocks, result.outputs, strict=False):
-            if block.show_output and out["stdout"].strip():
-                shown[block.start] = out["stdout"]
-    return shown
-
-
-def insert_outputs(markdown: str, outputs: dict[int, str], title: str) -> str:
-    """Put each output as a `text` fence right after its block's closing fence."""
+def insert_notes(markdown: str, statuses: dict[int, BlockStatus], words: Words, marked: bool = True) -> str:
+    """Under each block (by fence line): its marker, then, for show-output blocks, its output as a
+    `text` fence. The marker is a paragraph of its own, outside the code that the copy button
+    copies, and out of the search index."""
     lines = markdown.split("\n")
     blocks = {b.start: b for b in fences.find_blocks(markdown, "", errors=[])}
-    for start in sorted(outputs, reverse=True):
-        block = blocks.get(start)
+    for start in sorted(statuses, reverse=True):
+        block, status = blocks.get(start), statuses[start]
         if block is None:
             continue
-        text = outputs[start].rstrip("\n")
-        fence = "`" * max(3, _longest_backtick_run(text) + 1)
-        ind = block.indent
-        rendered = [ind + f'{fence}text title="{title}"',
-                    *[ind + line if line else line for line in text.split("\n")], ind + fence]
-        lines[block.end:block.end] = ["", *rendered]
+        ind, added = block.indent, []
+        if marked:
+            kind = "ran" if status.executed else "not-run"
+            added += ["", ind + words.marker_markdown(status),
+                      ind + f'{{: .sample-status .sample-status--{kind} lang="{words.lang}"'
+                            " data-search-exclude }"]
+        if status.shown and (text := status.output.rstrip("\n")).strip():
+            fence = "`" * max(3, _longest_backtick_run(text) + 1)
+            added += ["", ind + f'{fence}text title="{words.output_title}"',
+                      *[ind + line if line else line for line in text.split("\n")], ind + fence]
+        lines[block.end:block.end] = added
     return "\n".join(lines)
+
+
+class Words:
+    """The page language's words for the notes under code blocks (data/strings.yml)."""
+
+    def __init__(self, strings: Strings, lang: str, content_lang: str | None = None):
+        self.strings, self.lang, self.content_lang = strings, lang, content_lang or lang
+        self.output_title = strings.get(lang, "sample_output")
+
+    def marker(self, status: BlockStatus) -> str:
+        """The marker as plain text."""
+        if status.executed:
+            return self.strings.get(self.lang, "sample_ran",
+                                    date=self.strings.format_date(status.ran, self.lang))
+        if status.no_r:
+            reason = self.strings.get(self.lang, "sample_needs_r")
+        elif status.missing:
+            reason = self.strings.get(self.lang, "sample_needs_packages", packages=", ".join(status.missing))
+        else:
+            reason = status.reason
+        return self.strings.get(self.lang, "sample_not_run", reason=reason)
+
+    def marker_markdown(self, status: BlockStatus) -> str:
+        """The marker as Markdown that shows it as written, except that 'quoted' names in an
+        author's reason are code (a fence line cannot hold backticks), and a reason in another
+        language than the marker's is marked so."""
+        if status.executed or status.no_r or status.missing:
+            return _escape(self.marker(status))
+        template = self.strings.get(self.lang, "sample_not_run", reason=PLACEHOLDER)
+        before, _, after = template.partition(PLACEHOLDER)
+        shown = "".join(f"`{part[1:-1]}`" if CODE_SPAN.fullmatch(part) else _escape(part)
+                        for part in CODE_SPAN.split(status.reason) if part)
+        if self.content_lang != self.lang:
+            shown = f'<span lang="{self.content_lang}">{shown}</span>'
+        return _escape(before) + shown + _escape(after)
+
+
+def _escape(text: str) -> str:
+    """Text that Markdown shows as it is (no emphasis, links, HTML or keys)."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in html.escape(text, quote=False))
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -151,6 +189,11 @@ def _longest_backtick_run(text: str) -> int:
     return longest
 
 
-def _output_title(config) -> str:
+def _words(config, content_lang: str | None = None) -> Words:
     strings = context.state(config, "strings", lambda: Strings.load(context.project(config)))
-    return strings.get(context.current_language(config), "sample_output")
+    return Words(strings, context.current_language(config), content_lang)
+
+
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!")   # what Python-Markdown lets a backslash escape
+CODE_SPAN = re.compile(r"((?<!\w)'[^'`\n]+'(?!\w))")   # skip="krever 'pip-audit'": pip-audit as code
+PLACEHOLDER = "\x00"

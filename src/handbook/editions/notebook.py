@@ -207,8 +207,9 @@ class _Writer:
             self.shell = True
         info = {"source": f"{block.path}:{block.start}"}
         metadata: dict = {"handbook": info}
-        if block.options.get("requires"):
-            info["requires"] = str(block.options["requires"])
+        for option in ("requires", "services", "project", "data", "session"):   # for notebook_run's test runs
+            if block.options.get(option):
+                info[option] = str(block.options[option])
         if block.skip_reason:
             info["skip"] = block.skip_reason
             metadata["tags"] = [SKIP_TAG]

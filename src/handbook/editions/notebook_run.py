@@ -20,6 +20,31 @@ from handbook.markdown.fences import Block
 from handbook.project import Project
 
 
+def set_up_on_the_page(nb) -> list[str]:
+    """Tag the code cells whose page sample runs in a setting of its own that one kernel cannot
+    give: a clone of a project (`project=`), files copied in (`data=`), or the package and git
+    stand-ins (`services="pypi"` etc.: their samples install, clone and `cd` in a session of their
+    own), with every other cell of that `session=`. The page's own build runs them; `source:
+    reason` for each."""
+    def needs(info: dict) -> list[str]:
+        apart = [f"{option}=" for option in ("project", "data") if info.get(option)]
+        return apart + sorted(set(str(info.get("services", "")).split()) & PAGE_SESSION_STANDINS)
+
+    cells = [(cell, cell.metadata.get("handbook", {})) for cell in nb.cells if cell.cell_type == "code"]
+    sessions: dict[str, list[str]] = {}
+    for _, info in cells:
+        if info.get("session") and (apart := needs(info)):
+            sessions.setdefault(info["session"], []).extend(apart)
+    reasons = []
+    for cell, info in cells:
+        apart = needs(info) or sessions.get(info.get("session", ""), [])
+        if apart and SKIP_TAG not in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("tags", []).append(SKIP_TAG)
+            reasons.append(f"{info.get('source', '?')}: runs on the page in a session of its own "
+                           f"({', '.join(dict.fromkeys(apart))})")
+    return reasons
+
+
 def missing_requirements(nb, runner: Runner) -> list[str]:
     """Tag the code cells this machine cannot run; `source: reason` for each."""
     reasons = []
@@ -50,7 +75,7 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
     runner = Runner(Project.load(config_file), refresh=True)
     try:
         nb = nbformat.read(path, as_version=4)
-        skipped = missing_requirements(nb, runner)
+        skipped = missing_requirements(nb, runner) + set_up_on_the_page(nb)
         nb.metadata.setdefault("handbook", {})["timeout"] = timeout
         with tempfile.TemporaryDirectory(prefix="handbook-edition-") as folder:
             copy = Path(folder) / Path(path).name
@@ -63,3 +88,6 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
             return job.run(runner.context()), skipped
     finally:
         runner.close()
+
+
+PAGE_SESSION_STANDINS = {"pypi", "nexus", "cran", "git"}

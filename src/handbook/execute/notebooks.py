@@ -79,7 +79,8 @@ class NotebookJob:
         except (fences.FenceError, registry.UnknownStandIn) as exc:
             raise NotebookError(f"{rel}: metadata handbook: {exc}") from None
         h = hashlib.sha256(env_key.encode())
-        h.update(json.dumps(["notebook", kernel, timeout, list(used)]).encode())
+        h.update(json.dumps(["notebook", kernel, timeout, list(used),
+                             registry.uses(used, known, project)]).encode())
         for cell in code_cells(nb):
             h.update(b"\0" + fences.normalised_code(cell.source).encode())
         return cls(rel, source, h.hexdigest(), kernel, timeout, used, len(code_cells(nb)))
@@ -93,14 +94,18 @@ class NotebookJob:
             return Result(ok=False, reason="sandbox unavailable",
                           message=f"{self.path}: notebook not run: {ctx.isolation.problem}")
         clean_nb = json.dumps(clean(json.loads(self.source.read_text(encoding="utf-8"))))
-        with ctx.standins.session(self.standins) as exposures:
-            raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
-                driver="notebook",
-                inputs={"notebook.ipynb": clean_nb.encode(),
-                        "job.json": json.dumps({"kernel": self.kernel, "timeout": self.timeout}).encode()},
-                timeouts=[self.timeout + SLACK] * max(self.cells, 1), startup_timeout=STARTUP_TIMEOUT,
-                exposures=exposures, output_cap=ctx.limits.output_bytes,
-                message_cap=ctx.limits.notebook_output_bytes, cancel=ctx.cancel))
+        job = json.dumps({"kernel": self.kernel, "timeout": self.timeout})
+        try:
+            with ctx.standins.session(self.standins) as exposures:
+                raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
+                    driver="notebook",
+                    inputs={"notebook.ipynb": clean_nb.encode(), "job.json": job.encode()},
+                    timeouts=[self.timeout + SLACK] * max(self.cells, 1), startup_timeout=STARTUP_TIMEOUT,
+                    exposures=exposures, output_cap=ctx.limits.output_bytes,
+                    message_cap=ctx.limits.notebook_output_bytes, cancel=ctx.cancel))
+        except registry.StandInUnavailable as exc:
+            return Result(ok=False, reason="stand-in unavailable",
+                          message=f"{self.path}: notebook not run: {exc}")
         cells, error = _returned(raw, self.cells)
         if error:
             return Result(ok=False, message=f"{self.path}: {error}", seconds=raw.seconds,

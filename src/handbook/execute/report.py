@@ -9,7 +9,9 @@ Written to `<cache dir>/reports/execution.json`:
      "pages": {path: {"language", "executed", "cache_hits", "failed", "skipped", "seconds"}},
      "cache_rejected": [{"kind", "key", "path", "reason"}], "errors": ["file:line: ..."]}
 
-status is one of "executed", "cache hit", "skipped", "failed", "not run".
+status is one of "executed", "cache hit", "skipped", "failed", "not run". totals also has the
+share of executable blocks that ran (executed or from the cache): "blocks", "ran", "ran_percent",
+and the same per language under "languages".
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def build(plan, runner) -> dict:
     pages: dict[str, dict] = {}
 
     def page(path: str) -> dict:
-        lang = next((p for p in path.split("/") if p in project.language_codes), "")
+        lang = _language(path, project.language_codes)
         return pages.setdefault(path, {"language": lang, "executed": 0, "cache_hits": 0,
                                        "failed": 0, "skipped": [], "seconds": 0.0})
 
@@ -69,9 +71,26 @@ def build(plan, runner) -> dict:
     totals["skipped"] = sum(len(p["skipped"]) for p in pages.values())
     totals["notebooks_executed"] = sum(1 for n in notebooks if n["status"] == "executed")
     totals["errors"] = len(plan.errors)
+    totals.update(share(blocks, project.language_codes))
     return {"sandbox": runner.sandbox_summary(), "limits": runner.limits.describe(), "totals": totals,
             "blocks": blocks, "notebooks": notebooks, "pages": pages,
             "cache_rejected": list(runner.cache.rejected), "errors": list(plan.errors)}
+
+
+def share(blocks: list[dict], languages) -> dict:
+    """How many executable blocks ran in this build (executed or verified from the cache), each
+    language's blocks counted once: {"blocks", "ran", "ran_percent", "languages": {code: ...}}."""
+    def count(rows: list[dict]) -> dict:
+        ran = sum(1 for b in rows if b["status"] in ("executed", "cache hit"))
+        return {"blocks": len(rows), "ran": ran,
+                "ran_percent": round(100 * ran / len(rows), 1) if rows else 100.0}
+
+    per = {code: count([b for b in blocks if _language(b["path"], languages) == code]) for code in languages}
+    return {**count(blocks), "languages": per}
+
+
+def _language(path: str, languages) -> str:
+    return next((part for part in path.split("/") if part in languages), "")
 
 
 def _status(result, shared: bool) -> tuple[str, str]:
@@ -98,7 +117,8 @@ def write(reports_dir: Path, report: dict) -> Path:
 def summary_line(report: dict) -> str:
     t = report["totals"]
     line = (f"code samples: {t['executed']} executed, {t['cache_hits']} from cache, "
-            f"{t['skipped']} skipped, {t['failed']} failed; notebooks executed: "
+            f"{t['skipped']} skipped, {t['failed']} failed ({t['ran_percent']:g} % of blocks ran); "
+            f"notebooks executed: "
             f"{t['notebooks_executed']}; sandbox: {report['sandbox']['kind']}")
     if report["sandbox"].get("limits"):
         line += f", limits by {report['sandbox']['limits']}"

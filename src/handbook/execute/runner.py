@@ -61,7 +61,8 @@ class Runner:
     @cached_property
     def env_key(self) -> str:
         """What every result depends on: locked packages, the sandbox, stand-ins, limits. Results of
-        unsandboxed runs (--unsafe-no-sandbox) are kept apart from sandboxed ones."""
+        unsandboxed runs (--unsafe-no-sandbox) are kept apart from sandboxed ones. What the package
+        and git stand-ins serve goes only into the keys of the sessions that use them."""
         h = hashlib.sha256(b"none" if self.unsafe_requested else b"bubblewrap")
         lock = self.project.root / "uv.lock"
         h.update(lock.read_bytes() if lock.exists() else b"no lock file")
@@ -70,10 +71,6 @@ class Runner:
         for source in sorted((HERE / "sandbox").iterdir()):
             if source.suffix in (".py", ".sh", ".R"):
                 h.update(source.read_bytes())
-        seeds = self.project.data_dir / "standins"
-        for path in sorted(seeds.rglob("*")) if seeds.is_dir() else []:
-            if path.is_file():
-                h.update(str(path.relative_to(seeds)).encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 
     @property

@@ -9,10 +9,13 @@ Failures are never cached.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ class Session:
     standins: tuple = ()
     key: str = ""
     data: dict = field(default_factory=dict)   # name in the working folder -> file
+    project: str = ""         # project="<clone URL>": the session starts in a clone of that repository
 
     @property
     def id(self) -> str:
@@ -50,6 +54,7 @@ class Result:
     seconds: float = 0.0
     cached: bool = False
     reason: str = ""            # why it failed, short: "timeout", "memory", "sandbox unavailable", ...
+    ran: str = ""               # ISO date of the build that ran it (a cache hit: when it was cached)
 
 
 @dataclass
@@ -105,7 +110,13 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
                     problems.append(f"{rel}:{block.start}: data=: two files named {file.name}")
                 data[file.name] = file
         code = "\n".join(b.code for b in members)
-        declared = next((b.options["services"] for b in members if b.options.get("services")), None)
+        clone = next((str(b.options["project"]) for b in members if b.options.get("project")), "")
+        if clone and not clone.startswith("https://"):
+            problems.append(f"{rel}:{members[0].start}: project=: a repository's https clone address")
+        # A session holds the stand-ins any of its blocks asks for (markers only when none asks);
+        # project= needs the git stand-in.
+        declared = " ".join([*(b.options["services"] for b in members if b.options.get("services")),
+                             *(["git"] if clone else [])]) or None
         try:
             used = registry.used(code, declared, known)
         except registry.UnknownStandIn as exc:
@@ -115,12 +126,13 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
             errors += problems
             continue
         h = hashlib.sha256(env_key.encode())
-        h.update(json.dumps([lang, list(used), sorted(data)]).encode())
+        h.update(json.dumps([lang, list(used), sorted(data), registry.uses(used, known, project),
+                             clone]).encode())
         for b in members:
             h.update(b"\0" + fences.normalised_code(b.code).encode())
         for file in data.values():
             h.update(hashlib.sha256(file.read_bytes()).hexdigest().encode())
-        sessions.append(Session(rel, lang, name, members, used, h.hexdigest(), data))
+        sessions.append(Session(rel, lang, name, members, used, h.hexdigest(), data, clone))
     return PageScan(sessions, skipped, errors)
 
 
@@ -149,17 +161,23 @@ class Requirements:
         self._r_packages: set | None = None
 
     def missing(self, block: fences.Block) -> str | None:
-        if block.lang == "r" and not shutil.which("Rscript"):
+        if self.r_missing(block):
             return "R is not installed on this machine"
+        missing = self.missing_packages(block)
+        return f"needs {', '.join(missing)}, not installed here" if missing else None
+
+    def r_missing(self, block: fences.Block) -> bool:
+        return block.lang == "r" and not shutil.which("Rscript")
+
+    def missing_packages(self, block: fences.Block) -> list[str]:
+        """The block's `requires=` packages that are not installed here."""
         needed = str(block.options.get("requires", "")).replace(",", " ").split()
         if not needed:
-            return None
+            return []
         if block.lang == "r":
             have = self.r_packages()
-            missing = [p for p in needed if p not in have]
-        else:
-            missing = [p for p in needed if importlib.util.find_spec(p) is None]
-        return f"needs {', '.join(missing)}, not installed here" if missing else None
+            return [p for p in needed if p not in have]
+        return [p for p in needed if importlib.util.find_spec(p) is None]
 
     def reason(self, block: fences.Block) -> str:
         return block.skip_reason or self.missing(block) or ""
@@ -190,23 +208,35 @@ def run_session(session: Session, ctx: Context) -> Result:
     if not ctx.refresh:
         hit = ctx.cache.get("samples", session.key)
         if hit is not None:
-            return Result(ok=True, outputs=hit["outputs"], seconds=hit["seconds"], cached=True)
+            return Result(ok=True, outputs=hit["outputs"], seconds=hit["seconds"], cached=True,
+                          ran=hit.get("ran", ""))
     first = session.blocks[0]
     if not ctx.isolation.available:
         return Result(ok=False, reason="sandbox unavailable",
                       message=f"{session.path}:{first.start}: code sample not run: {ctx.isolation.problem}")
     ext = EXTENSIONS[session.lang]
-    with ctx.standins.session(session.standins) as exposures:
-        raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
-            driver=session.lang,
-            inputs={f"{i:03d}.{ext}": b.code.encode() for i, b in enumerate(session.blocks)},
-            timeouts=[float(b.options.get("timeout", fences.DEFAULT_TIMEOUT)) for b in session.blocks],
-            data_files=session.data, exposures=exposures, output_cap=ctx.limits.output_bytes,
-            cancel=ctx.cancel))
+    codes = [b.code for b in session.blocks]
+    timeouts = [float(b.options.get("timeout", fences.DEFAULT_TIMEOUT)) for b in session.blocks]
+    if session.project:   # a hidden first step: clone the project into the working folder
+        codes, timeouts = [_clone_code(session.lang, session.project), *codes], [60.0, *timeouts]
+    try:
+        with ctx.standins.session(session.standins) as exposures:
+            raw = sandbox.run(ctx.isolation, ctx.limits, sandbox.Job(
+                driver=session.lang,
+                inputs={f"{i:03d}.{ext}": code.encode() for i, code in enumerate(codes)},
+                timeouts=timeouts,
+                data_files=session.data, exposures=exposures, output_cap=ctx.limits.output_bytes,
+                cancel=ctx.cancel))
+    except registry.StandInUnavailable as exc:
+        return Result(ok=False, reason="stand-in unavailable",
+                      message=f"{session.path}:{first.start}: code sample not run: {exc}")
+    if session.project:
+        raw = _without_clone(raw)
     if raw.ok:
+        ran = datetime.date.today().isoformat()
         ctx.cache.put("samples", session.key, {"outputs": raw.outputs, "seconds": raw.seconds,
-                                                "id": session.id})
-        return Result(ok=True, outputs=raw.outputs, seconds=raw.seconds)
+                                                "id": session.id, "ran": ran})
+        return Result(ok=True, outputs=raw.outputs, seconds=raw.seconds, ran=ran)
     index, line, error = _failure(raw)
     if "No space left on device" in error:
         error += f" (home and /tmp hold {ctx.limits.disk_mb} MB together)"
@@ -217,6 +247,49 @@ def run_session(session: Session, ctx: Context) -> Result:
         message += "\n" + "\n".join("    " + ln for ln in tail.splitlines())
     return Result(ok=False, outputs=raw.outputs, message=message, seconds=raw.seconds,
                   reason=raw.limit or "error")
+
+
+def _clone_code(lang: str, project: str) -> str:
+    """Code that clones `project` ("<url>" or "<url>#<branch>") into the working folder as the
+    project's author and, with a branch, switches to it (the remote's, or a new one), quietly."""
+    url, _, branch = project.partition("#")
+    name, email = PROJECT_AUTHOR
+    steps = [["git", "clone", "--quiet", url, "."], ["git", "config", "user.name", name],
+             ["git", "config", "user.email", email]]
+    switch = ([["git", "switch", "--quiet", branch], ["git", "switch", "--quiet", "-c", branch]]
+              if branch else [])
+    if lang == "bash":
+        lines = [" ".join(shlex.quote(a) for a in step) for step in steps]
+        if switch:
+            lines.append(" || ".join(" ".join(shlex.quote(a) for a in s) + " 2>/dev/null" * (i == 0)
+                                     for i, s in enumerate(switch)))
+        return "\n".join(lines) + "\n"
+    if lang == "python":
+        code = "import subprocess as _s\n" + "".join(f"_s.run({step!r}, check=True)\n" for step in steps)
+        if switch:
+            code += (f"if _s.run({switch[0]!r}, stderr=_s.DEVNULL).returncode:\n"
+                     f"    _s.run({switch[1]!r}, check=True)\n")
+        return code + "del _s\n"
+
+    def r_call(step: list[str]) -> str:
+        return f"system2({json.dumps(step[0])}, c({', '.join(json.dumps(a) for a in step[1:])}))"
+    code = "".join(f"stopifnot({r_call(step)} == 0)\n" for step in steps)
+    if switch:
+        code += f"if ({r_call(switch[0])} != 0) stopifnot({r_call(switch[1])} == 0)\n"
+    return code
+
+
+def _without_clone(raw: sandbox.RawResult) -> sandbox.RawResult:
+    """The result as if the hidden clone step was not there (a failure in it: the first block's)."""
+    outputs = raw.outputs[1:] if raw.outputs else []
+    failed = max(0, raw.failed_block - 1) if isinstance(raw.failed_block, int) else raw.failed_block
+    messages = []
+    for message in raw.messages:
+        info = message.get("error")
+        if isinstance(info, dict) and isinstance(info.get("block"), int):
+            message = {**message, "error": {**info, "block": max(0, info["block"] - 1)}}
+        messages.append(message)
+    return dataclasses.replace(raw, outputs=outputs, failed_block=failed, messages=messages)
 
 
 def _failure(raw: sandbox.RawResult) -> tuple[int, int | None, str]:
@@ -241,3 +314,6 @@ def _last_error_line(raw: sandbox.RawResult, index: int) -> str:
     stderr = raw.outputs[index]["stderr"] if index < len(raw.outputs) else ""
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
     return f"{raw.error}: {lines[-1].strip()}" if lines else ""
+
+
+PROJECT_AUTHOR = ("Kari Nordmann", "kno@ssb.no")   # who commits in a project= session

@@ -95,7 +95,7 @@ class Draft:
         return {"title": plain_text(self.title), "description": plain_text(self.description),
                 "handbook_library": ctx.name,
                 "handbook": {"library": ctx.name, "source": str(self.source),
-                             "execute": self.execute}}
+                             "execute": self.execute, "language": ctx.settings.language}}
 
     def body(self, ctx: Context) -> str:
         mark = f" {{ lang={ctx.settings.language} }}" if self.h1_foreign and ctx.foreign else ""

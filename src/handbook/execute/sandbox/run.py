@@ -121,7 +121,15 @@ def base_env(home: str, tmp: str) -> dict[str, str]:
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "NO_GCE_CHECK": "true",
         "R_LIBS_USER": f"{home}/R", "JUPYTER_PATH": os.pathsep.join(data),
         "JUPYTER_PLATFORM_DIRS": "1",
+        # pip, Poetry and uv see no configuration of this machine's, only the stand-ins' variables
+        "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "UV_NO_CONFIG": "1",
+        "UV_PYTHON": base_python(), "UV_PYTHON_DOWNLOADS": "never",
     }
+
+
+def base_python() -> str:
+    """The interpreter this environment was made from: what a sample's own venvs are made with."""
+    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 
 
 def python_executable() -> str:
@@ -192,20 +200,27 @@ def _rlimits(limits: Limits, cgroup_limits: bool) -> dict[str, int]:
 
 
 def _relay(endpoints: list, temp: Path) -> tuple[Relay | None, list]:
+    """One forward per port inside: names on one port (pypi.org:443, github.com:443) share it,
+    which works because stand-ins that share a port inside share one server outside."""
     if not endpoints:
         return None, []
+    targets: dict[int, int] = {}
+    for endpoint in endpoints:
+        if targets.setdefault(endpoint.port, endpoint.target_port) != endpoint.target_port:
+            raise ValueError(f"two stand-ins of one session want port {endpoint.port} "
+                             f"({endpoint.host} among them) but are served from different ports")
     sockets = temp / "sockets"
     sockets.mkdir()
     sockets.chmod(0o755)
     listeners, forwards = [], []
-    for i, endpoint in enumerate(endpoints):
+    for i, (port, target) in enumerate(sorted(targets.items())):
         path = sockets / f"{i}.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(path))
         path.chmod(0o666)
         listener.listen(64)
-        listeners.append((listener, _tcp_connector(endpoint.target_port)))
-        forwards.append([endpoint.port, f"{bwrap.SOCKETS}/{i}.sock"])
+        listeners.append((listener, _tcp_connector(target)))
+        forwards.append([port, f"{bwrap.SOCKETS}/{i}.sock"])
     return Relay(listeners).start(), forwards
 
 

@@ -133,7 +133,7 @@ class StandIns:
 
 def merge(a: Exposure, b: Exposure) -> Exposure:
     endpoints = list(dict.fromkeys([*a.endpoints, *b.endpoints]))
-    return Exposure(endpoints, {**a.env, **b.env}, {**a.files, **b.files})
+    return Exposure(endpoints, {**a.env, **b.env}, {**a.files, **b.files}, {**a.copies, **b.copies})
 
 
 def fingerprint(names, data_dir: Path) -> str:
@@ -148,3 +148,27 @@ def fingerprint(names, data_dir: Path) -> str:
             path = Path(data_dir) / data
             h.update(path.read_bytes() if path.exists() else b"missing")
     return h.hexdigest()[:16]
+
+
+class Registered:
+    """One of this package's stand-ins as handbook.execute.registry lists it (`services="pypi"`).
+
+    The registry does not make these one by one: every one of a build shares the `StandIns` that
+    `group(project)` makes, so a session that combines them reaches all through one port per
+    scheme. Sessions that use them get `fingerprint(names, project)` in their cache key. They
+    have no markers: a block asks for them with `services=`.
+    """
+
+    name = ""
+    markers: tuple[str, ...] = ()
+
+    @staticmethod
+    def group(project) -> StandIns:
+        return StandIns(project.cache_dir, project.data_dir)
+
+    @staticmethod
+    def fingerprint(names, project) -> str:
+        return fingerprint(names, project.data_dir)
+
+
+STANDINS = [type(f"Registered{name.title()}", (Registered,), {"name": name}) for name in REGISTRY]

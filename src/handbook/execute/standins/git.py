@@ -212,7 +212,7 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
     _git(["init", "--quiet", "--bare", "--initial-branch=main", str(bare)], env)
     _git(["--git-dir", str(bare), "config", "http.receivepack", "true"], env)
     if commits:
-        tree = Path(tempfile.mkdtemp(dir=scratch, prefix="seed-"))
+        tree, branches = Path(tempfile.mkdtemp(dir=scratch, prefix="seed-")), set()
         try:
             for commit in commits:
                 name, _, email = commit["author"].rpartition(" <")
@@ -227,10 +227,16 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_text(content, encoding="utf-8")
                 base = ["--git-dir", str(bare), "--work-tree", str(tree)]
+                if branch := commit.get("branch"):   # on a branch from main (branches come last)
+                    if branch not in branches:
+                        _git(["--git-dir", str(bare), "branch", branch, "main"], env)
+                        branches.add(branch)
+                    _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"], env)
                 _git([*base, "add", "--all"], env)
                 _git([*base, "commit", "--quiet", "--allow-empty", "-m", commit["message"]], {**env, **stamp})
         finally:
             shutil.rmtree(tree, ignore_errors=True)
+        _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", "refs/heads/main"], env)
     return bare
 
 

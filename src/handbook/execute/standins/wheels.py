@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -39,6 +40,7 @@ def ensure_wheels(cache_dir: Path, requirements: Path, python: str = sys.executa
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
     target = Path(cache_dir) / "standins" / "wheels" / f"{interpreter_tag(python)}-{digest}"
     if (target / ".complete").exists():
+        os.utime(target / ".complete")   # in use: see the pruning below
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent / ".lock", "w") as lock:
@@ -58,8 +60,11 @@ def ensure_wheels(cache_dir: Path, requirements: Path, python: str = sys.executa
         (partial / ".complete").write_text("\n".join(sorted(p.name for p in partial.glob("*.whl"))) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)
-        for old in target.parent.glob(f"{interpreter_tag(python)}-*"):  # earlier pins
-            if old != target and not old.name.endswith(".partial"):
+        # Earlier pins, once no build has used them for a while: a cache shared by several
+        # checkouts (or test runs) may have builds serving other pins at this very moment.
+        for old in target.parent.glob(f"{interpreter_tag(python)}-*"):
+            stamp = old / ".complete"
+            if old != target and stamp.exists() and time.time() - stamp.stat().st_mtime > UNUSED_SECONDS:
                 shutil.rmtree(old, ignore_errors=True)
     return target
 
@@ -116,3 +121,6 @@ def _download_one(name: str, version: str, hashes: set[str], folder: Path) -> No
 
 
 # ---- the index ----------------------------------------------------------------------------
+
+
+UNUSED_SECONDS = 7 * 24 * 3600   # pinned wheels no build used for a week are removed
