@@ -17,6 +17,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -365,6 +366,28 @@ def test_description_parsing():
     assert description["Version"] == "2.2.20"
     assert cran.dependencies(description) == ["bit64", "blob", "DBI", "methods"]
     assert "renv" in cran.wanted_packages(DATA / cran.PACKAGE_LIST)
+
+
+def test_cran_keeps_other_repositories_a_week_after_their_last_use(tmp_path, monkeypatch):
+    monkeypatch.setattr(cran.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    monkeypatch.setattr(cran, "build", lambda roots, contrib: {"renv": ("1.0", "source")})
+    monkeypatch.setattr(cran, "_run", lambda cmd, cwd=None: "")
+    data = tmp_path / "data"
+    (data / cran.PACKAGE_LIST).parent.mkdir(parents=True)
+    (data / cran.PACKAGE_LIST).write_text("renv\n")
+    folder = tmp_path / "cache" / "standins" / "cran"
+    stale, recent = folder / "old", folder / "other"
+    for old in (stale, recent):
+        old.mkdir(parents=True)
+        (old / ".complete").write_text("")
+    week = 7 * 24 * 3600
+    os.utime(stale / ".complete", (time.time() - week - 60,) * 2)
+    target = cran.ensure_repository(tmp_path / "cache", data)
+    assert (target / ".complete").read_text() == "renv 1.0 source\n"
+    assert not stale.exists() and recent.exists()   # another checkout may be serving it right now
+    os.utime(target / ".complete", (time.time() - week - 60,) * 2)
+    assert cran.ensure_repository(tmp_path / "cache", data) == target
+    assert time.time() - (target / ".complete").stat().st_mtime < 60   # a use counts as use
 
 
 def _r_session(build, *names):

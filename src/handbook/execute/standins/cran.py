@@ -20,16 +20,19 @@ import fcntl
 import gzip
 import hashlib
 import io
+import os
 import platform
 import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 from handbook.execute.standins.base import HttpStandIn, StandInError
 from handbook.execute.standins.web import Request, Response
+from handbook.execute.standins.wheels import UNUSED_SECONDS
 
 PACKAGE_LIST = "standins/cran-packages.txt"   # under the project's data dir
 RECIPE = "2"            # bump when the way the repository is made changes
@@ -67,6 +70,7 @@ def ensure_repository(cache_dir: Path, data_dir: Path) -> Path:
             raise StandInError(f"the CRAN stand-in needs {tool}, which is not installed here")
     target = Path(cache_dir) / "standins" / "cran" / repository_key(list_file)
     if (target / ".complete").exists():
+        os.utime(target / ".complete")   # in use: see the pruning below
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent / ".lock", "w") as lock:
@@ -84,8 +88,11 @@ def ensure_repository(cache_dir: Path, data_dir: Path) -> Path:
             "".join(f"{name} {version} {how}\n" for name, (version, how) in sorted(packages.items())))
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)
-        for old in target.parent.iterdir():  # repositories of earlier lists or releases
-            if old.is_dir() and old != target and not old.name.endswith(".partial"):
+        # Repositories of earlier lists, once no build has used them for a while: a cache shared by
+        # several checkouts (or test runs) may have builds serving them at this very moment.
+        for old in target.parent.iterdir():
+            stamp = old / ".complete"
+            if old != target and stamp.exists() and time.time() - stamp.stat().st_mtime > UNUSED_SECONDS:
                 shutil.rmtree(old, ignore_errors=True)
     return target
 
