@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import string
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import nbformat
 import pytest
 
 from handbook.editions import links, llms, manifest, news, notebook, offline, printpage
+from handbook.editions._text import language_name, long_date
 from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 from handbook.project import Project
@@ -141,6 +143,35 @@ def test_a_third_language_gets_english_strings():
     nb = notebook.build_notebook(_page("# Side\n\n```python\nprint(1)\n```\n", language="da"), {}, BUILT,
                                  STRINGS)
     assert nb.cells[1].source.startswith("*This notebook was made from the page")
+
+
+EDITION_KEYS = sorted(k for k in STRINGS.defaults if k.startswith("editions_"))
+
+
+def _shape(value) -> object:
+    """What a translation must keep: the type, a mapping's keys, a list's length, the {fields}."""
+    if isinstance(value, dict):
+        return sorted(value)
+    if isinstance(value, list):
+        return len(value)
+    return sorted(name for _, name, _, _ in string.Formatter().parse(str(value)) if name)
+
+
+@pytest.mark.parametrize("language", PROJECT.language_codes)
+def test_every_edition_string_is_translated_with_the_same_fields(language):
+    own = STRINGS.table.get(language) or {}
+    missing = [key for key in EDITION_KEYS if key not in own]
+    assert not missing, f"data/strings.yml: {language} lacks {', '.join(missing)}"
+    differ = [key for key in EDITION_KEYS if _shape(own[key]) != _shape(STRINGS.defaults[key])]
+    assert not differ, f"data/strings.yml: {language}'s {', '.join(differ)} differ from strings.en.yml"
+
+
+def test_dates_and_language_names_come_from_the_strings():
+    day = dt.date(2026, 5, 1)
+    assert [long_date(day, lang, STRINGS) for lang in ("nb", "sv", "da")] == \
+        [f"1. {STRINGS.raw('nb', 'editions_month_names')[4]} 2026", "1 maj 2026", "1 May 2026"]
+    assert language_name(STRINGS, "sv", "nb") == STRINGS.raw("nb", "editions_language_names")["sv"]
+    assert language_name(STRINGS, "sv", "da") == "Swedish" and language_name(STRINGS, "fi", "nb") == "fi"
 
 
 def test_page_without_executable_blocks_has_no_notebook():
