@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
 from handbook.adapters.context import current_language, project, state
 from handbook.editions import llms, manifest, news, notebook
 from handbook.editions._text import build_time, language_root
-from handbook.i18n.strings import Strings
+from handbook.i18n.strings import Strings, StringsError
 
 log = get_plugin_logger("handbook.editions")
 
@@ -59,13 +60,13 @@ def on_page_context(context, page, config, nav):
     build = _build(config)
     build.titles[page.url] = (str(page.title or ""), str(page.meta.get("description") or ""),
                               _locale(page, build))
-    text = build.strings
-    context["handbook_editions"] = {"label": text.get(build.language, "editions_footer")}
+    words = build.strings
+    context["handbook_editions"] = {"label": words.get(build.language, "editions_footer")}
     if build.listed:
         context["handbook_feed"] = {
             "href": news.relative(f"{build.root}{news.FEED}", page.url),
-            "title": f"{text.get(build.language, 'editions_news')} – {config.site_name}",
-            "label": text.get(build.language, "editions_feed")}
+            "title": f"{words.get(build.language, 'editions_news')} – {config.site_name}",
+            "label": words.get(build.language, "editions_feed")}
     source = Path(page.file.abs_src_path)
     if source.suffix == ".md" and source.is_file():
         text = source.read_text(encoding="utf-8")
@@ -122,7 +123,7 @@ def _build(config) -> _Build:
     builds = state(config, "editions", dict)
     if language not in builds:
         proj = project(config)
-        build = _Build(language, proj.default_language, news.folder_of(proj.settings), Strings.load(proj))
+        build = _Build(language, proj.default_language, news.folder_of(proj.settings), _strings(config))
         found, problems = news.discover(proj.docs_dir, proj.language_codes, build.folder, proj.display)
         if language == proj.default_language:
             for problem in problems:
@@ -131,6 +132,16 @@ def _build(config) -> _Build:
         build.listed = news.listed(found, language, proj.default_language, build.folder)
         builds[language] = build
     return builds[language]
+
+
+def _strings(config) -> Strings:
+    """data/strings.yml with its English fallback, loaded once a build (shared with the samples)."""
+    def load() -> Strings:
+        try:
+            return Strings.load(project(config))
+        except StringsError as exc:
+            raise PluginError(str(exc)) from exc
+    return state(config, "strings", load)
 
 
 def _notebook(context, page, config, build: _Build, source: Path, text: str) -> None:
