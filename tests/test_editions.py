@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import string
 import textwrap
 from pathlib import Path
 
@@ -13,11 +14,14 @@ import nbformat
 import pytest
 
 from handbook.editions import links, llms, manifest, news, notebook, offline, printpage
+from handbook.editions._text import language_name, long_date
+from handbook.i18n.strings import Strings
 from handbook.markdown import fences
 from handbook.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = Project.load(REPO / "mkdocs.yml")
+STRINGS = Strings.load(PROJECT)
 BUILT = dt.date(2026, 12, 1)
 BASE = "https://example.org/"
 
@@ -82,7 +86,7 @@ def test_notebook_from_a_mixed_page():
     page = _page(MIXED)
     starts = _lines(page.text)
     outputs = {starts["cd /tmp && mkdir -p x"]: "", starts['print("hei")']: "hei\n"}
-    nb = notebook.build_notebook(page, outputs, BUILT)
+    nb = notebook.build_notebook(page, outputs, BUILT, STRINGS)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
     cells = nb.cells
@@ -126,7 +130,7 @@ def test_r_page_gets_the_r_kernel_and_says_what_is_left_out():
         ```python
         print(2)
         ```
-        """, language="sv"), None, BUILT)
+        """, language="sv"), None, BUILT, STRINGS)
     assert nb.metadata.kernelspec.name == "ir"
     assert [c.source for c in nb.cells if c.cell_type == "code"] == ["print(1)", "y <- 2"]
     assert "utan resultat" not in nb.cells[1].source.lower()
@@ -136,12 +140,42 @@ def test_r_page_gets_the_r_kernel_and_says_what_is_left_out():
 
 
 def test_a_third_language_gets_english_strings():
-    nb = notebook.build_notebook(_page("# Side\n\n```python\nprint(1)\n```\n", language="da"), {}, BUILT)
+    nb = notebook.build_notebook(_page("# Side\n\n```python\nprint(1)\n```\n", language="da"), {}, BUILT,
+                                 STRINGS)
     assert nb.cells[1].source.startswith("*This notebook was made from the page")
 
 
+EDITION_KEYS = sorted(k for k in STRINGS.defaults if k.startswith("editions_"))
+
+
+def _shape(value) -> object:
+    """What a translation must keep: the type, a mapping's keys, a list's length, the {fields}."""
+    if isinstance(value, dict):
+        return sorted(value)
+    if isinstance(value, list):
+        return len(value)
+    return sorted(name for _, name, _, _ in string.Formatter().parse(str(value)) if name)
+
+
+@pytest.mark.parametrize("language", PROJECT.language_codes)
+def test_every_edition_string_is_translated_with_the_same_fields(language):
+    own = STRINGS.table.get(language) or {}
+    missing = [key for key in EDITION_KEYS if key not in own]
+    assert not missing, f"data/strings.yml: {language} lacks {', '.join(missing)}"
+    differ = [key for key in EDITION_KEYS if _shape(own[key]) != _shape(STRINGS.defaults[key])]
+    assert not differ, f"data/strings.yml: {language}'s {', '.join(differ)} differ from strings.en.yml"
+
+
+def test_dates_and_language_names_come_from_the_strings():
+    day = dt.date(2026, 5, 1)
+    assert [long_date(day, lang, STRINGS) for lang in ("nb", "sv", "da")] == \
+        [f"1. {STRINGS.raw('nb', 'editions_month_names')[4]} 2026", "1 maj 2026", "1 May 2026"]
+    assert language_name(STRINGS, "sv", "nb") == STRINGS.raw("nb", "editions_language_names")["sv"]
+    assert language_name(STRINGS, "sv", "da") == "Swedish" and language_name(STRINGS, "fi", "nb") == "fi"
+
+
 def test_page_without_executable_blocks_has_no_notebook():
-    assert notebook.build_notebook(_page("# Side\n\n```yaml\na: 1\n```\n"), {}, BUILT) is None
+    assert notebook.build_notebook(_page("# Side\n\n```yaml\na: 1\n```\n"), {}, BUILT, STRINGS) is None
     assert not notebook.has_executable_blocks("# Side\n\n```text\nx\n```\n")
 
 
@@ -167,7 +201,7 @@ def test_every_page_with_executable_blocks_makes_a_valid_notebook(path):
     doc_uri = path.relative_to(PROJECT.docs_dir / language).as_posix()
     text = path.read_text(encoding="utf-8")
     source = notebook.PageSource(str(path), text, language, doc_uri, BASE, "H")
-    nb = notebook.build_notebook(source, {}, BUILT)
+    nb = notebook.build_notebook(source, {}, BUILT, STRINGS)
     nbformat.validate(nb)
     runs = notebook.RUNS_IN["r" if nb.metadata.kernelspec.name == "ir" else "python"]
     blocks = [b for b in fences.find_blocks(text, "") if b.executable]
@@ -208,9 +242,9 @@ def test_posts_in_one_language_are_marked_on_the_other_side(posts):
         ("sv/nytt/bara-sv/", True, False)
     assert (sv["bare-nb"].url, sv["bare-nb"].foreign, sv["bare-nb"].local) == ("sv/nytt/bare-nb/", True, True)
     assert not nb["felles"].foreign and not sv["felles"].foreign
-    entry = news.item_markdown(nb["bara-sv"], "nb", "nytt/", "nytt/index.md", "nytt", "nb")
+    entry = news.item_markdown(nb["bara-sv"], "nb", "nytt/", "nytt/index.md", "nytt", "nb", STRINGS)
     assert 'href="../sv/nytt/bara-sv/" hreflang="sv" lang="sv"' in entry and "(på svensk)" in entry
-    entry = news.item_markdown(sv["bare-nb"], "sv", "sv/nytt/", "nytt/index.md", "nytt", "nb")
+    entry = news.item_markdown(sv["bare-nb"], "sv", "sv/nytt/", "nytt/index.md", "nytt", "nb", STRINGS)
     assert "](bare-nb.md){ hreflang=nb }" in entry and "(på norska (bokmål))" in entry
     assert '<time datetime="2026-02-03">3 februari 2026</time>' in entry
 
@@ -231,7 +265,8 @@ def test_broken_posts_name_file_and_line(tmp_path, front, message):
 def test_feed_parses_and_marks_foreign_posts(posts):
     found, _ = news.discover(posts, ("nb", "sv"))
     items = news.listed(found, "sv", "nb")
-    xml = news.feed_xml(items, "sv", BASE, "Handbok", "nytt", "nb", dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    xml = news.feed_xml(items, "sv", BASE, "Handbok", "nytt", "nb", dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
+                        STRINGS)
     feed = feedparser.parse(xml)
     assert not feed.bozo, feed.bozo_exception
     assert feed.feed.language == "sv" and feed.feed.title == "Nyheter – Handbok"
@@ -254,7 +289,7 @@ def test_llms_txt_lists_pages_by_section():
                manifest.Entry("page", "Bøtter", 1, "dapla/botter/", description="Om [bøtter]."),
                manifest.Entry("page", "Ordliste", 0, "ordliste/")]
     text = llms.render(manifest.Manifest("nb", "Håndbok", "Kom i gang", BASE, entries),
-                       [("Nytt", f"{BASE}nytt/x/", "En sak.")], {"Svenska": f"{BASE}sv/llms.txt"})
+                       [("Nytt", f"{BASE}nytt/x/", "En sak.")], {"Svenska": f"{BASE}sv/llms.txt"}, STRINGS)
     assert text.startswith("# Håndbok\n\n> Kom i gang\n")
     assert f"- [Hjem]({BASE}): Start." in text
     assert f"## Dapla\n\n- [Bøtter]({BASE}dapla/botter/): Om (bøtter)." in text

@@ -25,6 +25,8 @@ def built(tmp_path_factory) -> tuple[Project, Path]:
     root = tmp_path_factory.mktemp("three") / "project"
     shutil.copytree(FIXTURE, root)
     shutil.copytree(REPO / "overrides", root / "overrides")
+    (root / "data").mkdir()            # nb and sv text from the project's strings; da falls back to English
+    shutil.copy(REPO / "data" / "strings.yml", root / "data" / "strings.yml")
     (root / "hooks").mkdir()
     shutil.copy(REPO / "hooks" / "editions.py", root / "hooks" / "editions.py")
     site = root / "site"

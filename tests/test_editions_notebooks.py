@@ -24,6 +24,8 @@ import pytest
 from nbformat import v4
 
 from handbook.editions import notebook, notebook_run
+from handbook.i18n.strings import Strings
+from handbook.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 180
@@ -111,7 +113,8 @@ def test_bash_session_cells_share_one_shell(tmp_path):
         ```
         """).lstrip()
     page = notebook.PageSource("docs/nb/side.md", source, "nb", "side.md", "https://example.org/", "H")
-    nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1))
+    strings = Strings.load(Project.load(REPO / "mkdocs.yml"))
+    nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1), strings)
     nb.cells.append(v4.new_code_cell("%%bash_session\nfalse\necho never"))
     path = tmp_path / "side.ipynb"
     nbformat.write(nb, path)

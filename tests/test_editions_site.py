@@ -17,6 +17,7 @@ import pytest
 from handbook.editions import links, manifest, notebook, pdf, printpage
 from handbook.editions._text import build_time, language_root, page_url
 from handbook.editions.build import build_editions, file_names
+from handbook.i18n.strings import Strings
 from handbook.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -152,7 +153,7 @@ def test_pdf(editions_site, site_cache, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_print_page_requests_nothing_from_other_hosts(built_site, site_cache, browser, tmp_path, language):
     data = manifest.read(site_cache, language)
-    book = printpage.assemble(built_site, data, build_time(), language)
+    book = printpage.assemble(built_site, data, build_time(), language, Strings.load(PROJECT))
     page_file = tmp_path / "print.html"          # not in the shared site: its URLs resolve through <base>
     base = f'<head><base href="{built_site.as_uri()}/">'
     page_file.write_text(book.html.replace("<head>", base, 1), "utf-8")

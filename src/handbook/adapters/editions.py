@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
 from handbook.adapters.context import current_language, project, state
 from handbook.editions import llms, manifest, news, notebook
-from handbook.editions._text import build_time, language_root, pick
+from handbook.editions._text import build_time, language_root
+from handbook.i18n.strings import Strings, StringsError
 
 log = get_plugin_logger("handbook.editions")
 
@@ -38,10 +40,10 @@ def on_page_markdown(markdown, page, config, files):
     uri = _uri(page)
     if uri == f"{build.folder}/index.md" and news.LIST_MARKER in markdown:
         return markdown.replace(news.LIST_MARKER, news.index_markdown(
-            build.listed, build.language, page.url, uri, build.folder, build.default))
+            build.listed, build.language, page.url, uri, build.folder, build.default, build.strings))
     if uri == "index.md" and build.listed:
         text = news.home_markdown(build.listed, build.language, page.url, uri, build.folder,
-                                  build.default, heading=news.HOME_MARKER not in markdown)
+                                  build.default, news.HOME_MARKER not in markdown, build.strings)
         return news.insert_home(markdown, text)
     name = _post_name(page.file.src_uri, build.folder)
     post = build.posts.get((_locale(page, build), name)) if name else None
@@ -49,7 +51,8 @@ def on_page_markdown(markdown, page, config, files):
         # Material's search gives page tags a boost of a million: a post tagged BALSAM would top
         # every search for "balsam". The tags stay on the page and in the feed, not in search.
         page.meta.pop("tags", None)
-        return news.insert_after_title(markdown, news.post_header(post, "index.md", post.language))
+        return news.insert_after_title(markdown, news.post_header(post, "index.md", post.language,
+                                                                         build.strings))
     return markdown
 
 
@@ -57,12 +60,13 @@ def on_page_context(context, page, config, nav):
     build = _build(config)
     build.titles[page.url] = (str(page.title or ""), str(page.meta.get("description") or ""),
                               _locale(page, build))
-    context["handbook_editions"] = {"label": pick(STRINGS, build.language, "footer")}
+    words = build.strings
+    context["handbook_editions"] = {"label": words.get(build.language, "editions_footer")}
     if build.listed:
         context["handbook_feed"] = {
             "href": news.relative(f"{build.root}{news.FEED}", page.url),
-            "title": f"{pick(news.STRINGS, build.language, 'news')} – {config.site_name}",
-            "label": pick(news.STRINGS, build.language, "feed")}
+            "title": f"{words.get(build.language, 'editions_news')} – {config.site_name}",
+            "label": words.get(build.language, "editions_feed")}
     source = Path(page.file.abs_src_path)
     if source.suffix == ".md" and source.is_file():
         text = source.read_text(encoding="utf-8")
@@ -86,12 +90,14 @@ def on_post_build(config):
         feed = site / build.root / news.FEED
         feed.parent.mkdir(parents=True, exist_ok=True)
         feed.write_text(news.feed_xml(build.listed, build.language, config.site_url or "/", config.site_name,
-                                      build.folder, build.default, build_time()), encoding="utf-8")
+                                      build.folder, build.default, build_time(), build.strings),
+                        encoding="utf-8")
     others = {lang.name: f"{base}{language_root(lang.code, build.default)}llms.txt"
               for lang in proj.languages if lang.code != build.language and lang.build}
     posts = [(i.post.title, base + i.url, i.post.description) for i in build.listed]
     (site / build.root).mkdir(parents=True, exist_ok=True)
-    (site / build.root / "llms.txt").write_text(llms.render(data, posts, others), encoding="utf-8")
+    (site / build.root / "llms.txt").write_text(llms.render(data, posts, others, build.strings),
+                                                encoding="utf-8")
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -101,6 +107,7 @@ class _Build:
     language: str
     default: str
     folder: str
+    strings: Strings
     posts: dict = field(default_factory=dict)       # (language, name) -> Post
     listed: list = field(default_factory=list)      # news.Listed for this language's site
     entries: list = field(default_factory=list)     # manifest.Entry in nav order
@@ -116,7 +123,7 @@ def _build(config) -> _Build:
     builds = state(config, "editions", dict)
     if language not in builds:
         proj = project(config)
-        build = _Build(language, proj.default_language, news.folder_of(proj.settings))
+        build = _Build(language, proj.default_language, news.folder_of(proj.settings), _strings(config))
         found, problems = news.discover(proj.docs_dir, proj.language_codes, build.folder, proj.display)
         if language == proj.default_language:
             for problem in problems:
@@ -125,6 +132,16 @@ def _build(config) -> _Build:
         build.listed = news.listed(found, language, proj.default_language, build.folder)
         builds[language] = build
     return builds[language]
+
+
+def _strings(config) -> Strings:
+    """data/strings.yml with its English fallback, loaded once a build (shared with the samples)."""
+    def load() -> Strings:
+        try:
+            return Strings.load(project(config))
+        except StringsError as exc:
+            raise PluginError(str(exc)) from exc
+    return state(config, "strings", load)
 
 
 def _notebook(context, page, config, build: _Build, source: Path, text: str) -> None:
@@ -137,11 +154,13 @@ def _notebook(context, page, config, build: _Build, source: Path, text: str) -> 
     if outputs is None:
         log.info(f"{proj.display(source)}: notebook made without outputs (the sample runner has none)")
     nb = notebook.build_notebook(notebook.PageSource(
-        proj.display(source), text, locale, uri, base, config.site_name), outputs, build_time().date())
+        proj.display(source), text, locale, uri, base, config.site_name), outputs, build_time().date(),
+        build.strings)
     if nb is None:
         return
     notebook.write_notebook(nb, Path(page.file.abs_dest_path).parent / name)
-    context["handbook_notebook"] = {"href": name, "label": pick(STRINGS, build.language, "notebook")}
+    context["handbook_notebook"] = {"href": name,
+                                    "label": build.strings.get(build.language, "editions_notebook_button")}
 
 
 def _locale(page, build: _Build) -> str:
@@ -162,9 +181,3 @@ def _post_name(src_uri: str, folder: str) -> str | None:
         return parts[-1][:-3]
     return None
 
-
-STRINGS = {
-    "nb": {"notebook": "Last ned som notatbok", "footer": "Nytt og nedlastinger"},
-    "sv": {"notebook": "Ladda ned som notebook", "footer": "Nyheter och nedladdningar"},
-    "en": {"notebook": "Download as notebook", "footer": "News and downloads"},
-}

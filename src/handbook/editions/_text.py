@@ -1,7 +1,7 @@
-"""Small helpers the editions share: picking a string for a language, dates in words, slugs.
+"""Small helpers the editions share: dates and language names in words, slugs, URLs.
 
-Each module keeps its own strings in ONE dict keyed by language with an "en" fallback (a
-project data file replaces them later); `pick` looks a key up for a language.
+The editions' text lives in the project's data/strings.yml under `editions_*` keys (English
+fallback in handbook/i18n/strings.en.yml), read through handbook.i18n.strings.Strings.
 """
 
 from __future__ import annotations
@@ -11,30 +11,21 @@ import os
 import re
 import unicodedata
 
-MONTHS = {
-    "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-           "oktober", "november", "desember"),
-    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-           "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
-DATE_FORMATS = {"nb": "{day}. {month} {year}", "sv": "{day} {month} {year}", "en": "{day} {month} {year}"}
+from handbook.i18n.strings import Strings
 
 
-def pick(strings: dict, lang: str, key: str, **values) -> str:
-    """strings[lang][key], else the English text; formatted with `values` if given."""
-    text = strings.get(lang, {}).get(key)
-    if text is None:
-        text = strings["en"][key]
-    return text.format(**values) if values else text
+def long_date(day: dt.date, language: str, strings: Strings) -> str:
+    """15. februar 2025 (nb), 15 februari 2025 (sv): data/strings.yml's `editions_month_names`
+    and `editions_date_format` for the language, else the English ones."""
+    months = strings.raw(language, "editions_month_names")
+    return strings.get(language, "editions_date_format", day=day.day, month=months[day.month - 1],
+                       year=day.year)
 
 
-def long_date(day: dt.date, language: str) -> str:
-    """15. februar 2025 (nb), 15 februari 2025 (sv), 15 February 2025 (other languages)."""
-    months = MONTHS.get(language, MONTHS["en"])
-    form = DATE_FORMATS.get(language, DATE_FORMATS["en"])
-    return form.format(day=day.day, month=months[day.month - 1], year=day.year)
+def language_name(strings: Strings, code: str, reader: str) -> str:
+    """What a reader of `reader` calls language `code` (`editions_language_names`), else the code."""
+    names = strings.raw(reader, "editions_language_names") or {}
+    return str(names.get(code) or strings.defaults["editions_language_names"].get(code) or code)
 
 
 def slug(text: str) -> str:

@@ -14,6 +14,7 @@ from handbook.editions import links, manifest, news
 from handbook.editions import offline as offline_copy
 from handbook.editions import pdf as pdf_edition
 from handbook.editions._text import build_time, language_root
+from handbook.i18n.strings import Strings
 from handbook.project import Project, ProjectError
 
 DOWNLOADS = "downloads"
@@ -64,12 +65,13 @@ def build_editions(project: Project, site_dir: Path, *, pdf: bool = True, offlin
                 if browser is None:
                     from handbook.checks.browser import HELP
                     return [f"PDF: {HELP}"]
+            strings = Strings.load(project)
             for lang in languages:
                 started = time.monotonic()
                 target = site_dir / file_names(project, lang.code)[0]
                 skip = (f"{language_root(lang.code, project.default_language)}{folder}/",)
                 result = pdf_edition.build_pdf(browser, site_dir, manifests[lang.code], target, built,
-                                               lang.name, skip)
+                                               lang.name, strings, skip)
                 problems += result.problems
                 problems += [f"{target.name}: refused a request to {url}" for url in result.refused]
                 editions[lang.code].pdf = target

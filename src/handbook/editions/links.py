@@ -12,7 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from handbook.editions._text import pick
+from handbook.i18n.strings import Strings
 from handbook.project import Project
 
 MARKER = "<!-- handbook:editions -->"
@@ -30,15 +30,16 @@ def pages_of(site_dir: Path, project: Project, language: str) -> list[Path]:
     return sorted(p for p in files if not p.name.startswith("."))
 
 
-def snippet(page_rel: str, language: str, pdf: str | None, zip_: str | None, site_dir: Path) -> str:
+def snippet(page_rel: str, language: str, pdf: str | None, zip_: str | None, site_dir: Path,
+            strings: Strings) -> str:
     """The links as one page sees them (page_rel: the page's file, site-relative)."""
     here = posixpath.dirname(page_rel) or "."
     links = []
-    for key, target in (("pdf", pdf), ("zip", zip_)):
+    for key, target in (("editions_pdf_link", pdf), ("editions_zip_link", zip_)):
         if target is None or not (site_dir / target).is_file():
             continue
         size = _size((site_dir / target).stat().st_size, language)
-        label = pick(STRINGS, language, key, size=size)
+        label = strings.get(language, key, size=size)
         href = posixpath.relpath(target, here)
         links.append(f'<a href="{html.escape(href)}" download>{html.escape(label)}</a>')
     return MARKER + "".join(links) + END
@@ -47,11 +48,12 @@ def snippet(page_rel: str, language: str, pdf: str | None, zip_: str | None, sit
 def add_links(site_dir: Path, project: Project, language: str, pdf: str | None, zip_: str | None) -> int:
     """Put the links into every page of the language; the number of pages changed."""
     changed = 0
+    strings = Strings.load(project)
     for path in pages_of(site_dir, project, language):
         text = path.read_text(encoding="utf-8")
         if MARKER not in text:
             continue
-        links = snippet(path.relative_to(site_dir).as_posix(), language, pdf, zip_, site_dir)
+        links = snippet(path.relative_to(site_dir).as_posix(), language, pdf, zip_, site_dir, strings)
         new = PLACED.sub(lambda _m, found=links: found, text) if END in text else text.replace(MARKER, links)
         if new != text:
             path.write_text(new, encoding="utf-8")
@@ -65,9 +67,3 @@ def _size(size: int, language: str) -> str:
         megabytes = megabytes.replace(".", ",")
     return f"{megabytes} MB"
 
-
-STRINGS = {
-    "nb": {"pdf": "Hele håndboka som PDF ({size})", "zip": "Frakoblet kopi, ZIP ({size})"},
-    "sv": {"pdf": "Hela handboken som pdf ({size})", "zip": "Offlinekopia, zip ({size})"},
-    "en": {"pdf": "The whole handbook as PDF ({size})", "zip": "Offline copy, ZIP ({size})"},
-}

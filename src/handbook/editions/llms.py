@@ -3,11 +3,12 @@ who ask an assistant about the handbook. Written at /llms.txt and /<lang>/llms.t
 
 from __future__ import annotations
 
-from handbook.editions._text import pick
 from handbook.editions.manifest import Manifest
+from handbook.i18n.strings import Strings
 
 
-def render(manifest: Manifest, news: list[tuple[str, str, str]], other_languages: dict[str, str]) -> str:
+def render(manifest: Manifest, news: list[tuple[str, str, str]], other_languages: dict[str, str],
+           strings: Strings) -> str:
     """manifest: the language's pages in nav order; news: (title, absolute URL, description);
     other_languages: language name -> absolute URL of its llms.txt."""
     lang = manifest.language
@@ -15,9 +16,9 @@ def render(manifest: Manifest, news: list[tuple[str, str, str]], other_languages
     out = [f"# {manifest.site_name}", ""]
     if manifest.site_description:
         out += [f"> {manifest.site_description}", ""]
-    out += [pick(STRINGS, lang, "about"), ""]
+    out += [strings.get(lang, "editions_llms_about"), ""]
     for name, url in other_languages.items():
-        out.append(pick(STRINGS, lang, "other", name=name, url=url))
+        out.append(strings.get(lang, "editions_llms_other", name=name, url=url))
     if other_languages:
         out.append("")
     section = None
@@ -28,11 +29,11 @@ def render(manifest: Manifest, news: list[tuple[str, str, str]], other_languages
         elif entry.kind == "page":
             if entry.depth == 0 and section is not None:
                 section = None
-                out += ["", f"## {pick(STRINGS, lang, 'more')}", ""]
+                out += ["", f"## {strings.get(lang, 'editions_llms_more')}", ""]
             line = f"- [{_clean(entry.title)}]({base}{entry.url})"
             out.append(f"{line}: {_clean(entry.description)}" if entry.description else line)
     if news:
-        out += ["", f"## {pick(STRINGS, lang, 'news')}", ""]
+        out += ["", f"## {strings.get(lang, 'editions_news')}", ""]
         out += [f"- [{_clean(t)}]({u}): {_clean(d)}" for t, u, d in news]
     text = "\n".join(out)
     while "\n\n\n" in text:
@@ -43,15 +44,3 @@ def render(manifest: Manifest, news: list[tuple[str, str, str]], other_languages
 def _clean(text: str) -> str:
     return " ".join(str(text).split()).replace("[", "(").replace("]", ")")
 
-
-STRINGS = {
-    "nb": {"about": "Sidene under er på norsk (bokmål). Hver lenke går til en side i håndboka, med en "
-                    "kort beskrivelse av hva siden handler om.",
-           "other": "- {name}: {url}", "more": "Annet", "news": "Nytt"},
-    "sv": {"about": "Sidorna nedan är på svenska. Varje länk går till en sida i handboken, med en kort "
-                    "beskrivning av vad sidan handlar om.",
-           "other": "- {name}: {url}", "more": "Övrigt", "news": "Nyheter"},
-    "en": {"about": "Each link below goes to a page of the handbook, with a short description of what "
-                    "the page is about.",
-           "other": "- {name}: {url}", "more": "More", "news": "News"},
-}

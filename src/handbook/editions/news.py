@@ -18,7 +18,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from handbook.editions._text import language_root, long_date, pick, slug
+from handbook.editions._text import language_name, language_root, long_date, slug
+from handbook.i18n.strings import Strings
 from handbook.markdown import frontmatter, headings
 
 FOLDER = "nytt"
@@ -128,7 +129,7 @@ def relative(target: str, page: str) -> str:
 
 
 def item_markdown(item: Listed, language: str, page_url_: str, page_uri: str, folder: str,
-                  default_language: str) -> str:
+                  default_language: str, strings: Strings) -> str:
     """One list entry: linked title, date, tags, description."""
     post = item.post
     title = _escape_md(post.title)
@@ -141,55 +142,57 @@ def item_markdown(item: Listed, language: str, page_url_: str, page_uri: str, fo
         href = relative(item.url, page_url_)
         link = (f'<a href="{escape(href)}" hreflang="{post.language}" lang="{post.language}">'
                 f"{escape(post.title)}</a>")
-    marker = f" ({pick(STRINGS, language, 'in_language', name=language_name(post.language, language))})" \
-        if item.foreign else ""
-    date = f'<time datetime="{post.date.isoformat()}">{long_date(post.date, language)}</time>'
+    marker = f" ({_in_language(post, language, strings)})" if item.foreign else ""
+    date = f'<time datetime="{post.date.isoformat()}">{long_date(post.date, language, strings)}</time>'
     lines = [f"- **{link}**{marker}  ", f"  {date}  ", f"  {_escape_md(post.description)}"]
     return "\n".join(lines)
 
 
 def index_markdown(items: list[Listed], language: str, page_url_: str, page_uri: str, folder: str,
-                   default_language: str) -> str:
+                   default_language: str, strings: Strings) -> str:
     """The news index: every post, newest first, then the posts by tag."""
     if not items:
-        return pick(STRINGS, language, "no_posts")
+        return strings.get(language, "editions_no_posts")
     feed = relative(f"{language_root(language, default_language)}{FEED}", page_url_)
-    parts = [f'<a href="{escape(feed)}" type="application/rss+xml">{pick(STRINGS, language, "feed")}</a>',
+    label = strings.get(language, "editions_feed")
+    parts = [f'<a href="{escape(feed)}" type="application/rss+xml">{label}</a>',
              "", '<div class="handbook-news" markdown>', ""]
-    parts += [item_markdown(i, language, page_url_, page_uri, folder, default_language) for i in items]
-    parts += ["", "</div>", "", f"## {pick(STRINGS, language, 'by_tag')} {{ #{TAG_HEADING} }}", ""]
+    parts += [item_markdown(i, language, page_url_, page_uri, folder, default_language, strings)
+              for i in items]
+    parts += ["", "</div>", "", f"## {strings.get(language, 'editions_by_tag')} {{ #{TAG_HEADING} }}", ""]
     for tag in sorted({t for i in items for t in i.post.tags}, key=str.lower):
         parts += [f"### {_escape_md(tag)} {{ #{tag_id(tag)} }}", ""]
         for item in items:
             if tag in item.post.tags:
                 parts.append(item_markdown(item, language, page_url_, page_uri, folder,
-                                           default_language).split("\n")[0])
+                                           default_language, strings).split("\n")[0])
         parts.append("")
     return "\n".join(parts)
 
 
 def home_markdown(items: list[Listed], language: str, page_url_: str, page_uri: str, folder: str,
-                  default_language: str, heading: bool) -> str:
+                  default_language: str, heading: bool, strings: Strings) -> str:
     """The newest posts for the home page, with links to all news and the feed."""
     index = posixpath.relpath(f"{folder}/index.md", posixpath.dirname(page_uri) or ".")
     feed = relative(f"{language_root(language, default_language)}{FEED}", page_url_)
-    parts = [f"## {pick(STRINGS, language, 'news')} {{ #{NEWS_HEADING} }}", ""] if heading else []
+    parts = [f"## {strings.get(language, 'editions_news')} {{ #{NEWS_HEADING} }}", ""] if heading else []
     parts += ['<div class="handbook-news" markdown>', ""]
-    parts += [item_markdown(i, language, page_url_, page_uri, folder, default_language)
+    parts += [item_markdown(i, language, page_url_, page_uri, folder, default_language, strings)
               for i in items[:HOME_COUNT]]
     parts += ["", "</div>", "",
-              f"[{pick(STRINGS, language, 'all_news')}]({index}) · "
-              f'<a href="{escape(feed)}" type="application/rss+xml">{pick(STRINGS, language, "feed")}</a>',
+              f"[{strings.get(language, 'editions_all_news')}]({index}) · "
+              f'<a href="{escape(feed)}" type="application/rss+xml">'
+              f'{strings.get(language, "editions_feed")}</a>',
               ""]
     return "\n".join(parts)
 
 
-def post_header(post: Post, index_uri: str, language: str) -> str:
+def post_header(post: Post, index_uri: str, language: str, strings: Strings) -> str:
     """The line under a post's title: date and tags (linked to the index), in the post's language."""
     tags = ", ".join(f"[{_escape_md(t)}]({index_uri}#{tag_id(t)})" for t in post.tags)
-    date = f'<time datetime="{post.date.isoformat()}">{long_date(post.date, language)}</time>'
-    line = f"{date} · {pick(STRINGS, language, 'tags')}: {tags}" if tags else date
-    back = f"[{pick(STRINGS, language, 'all_news')}]({index_uri})"
+    date = f'<time datetime="{post.date.isoformat()}">{long_date(post.date, language, strings)}</time>'
+    line = f"{date} · {strings.get(language, 'editions_tags')}: {tags}" if tags else date
+    back = f"[{strings.get(language, 'editions_all_news')}]({index_uri})"
     return f"{line} · {back}\n{{: .handbook-news-meta }}\n"
 
 
@@ -221,23 +224,22 @@ def insert_home(markdown: str, text: str) -> str:
 
 
 def feed_xml(items: list[Listed], language: str, site_url: str, site_name: str, folder: str,
-             default_language: str, built: dt.datetime) -> str:
+             default_language: str, built: dt.datetime, strings: Strings) -> str:
     """RSS 2.0 for one language's site: every listed post, newest first."""
     root = site_url.rstrip("/") + "/" + language_root(language, default_language)
     index = f"{root}{folder}/"
-    title = f"{pick(STRINGS, language, 'news')} – {site_name}"
+    title = f"{strings.get(language, 'editions_news')} – {site_name}"
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">', "<channel>",
            f"<title>{escape(title)}</title>", f"<link>{escape(index)}</link>",
-           f"<description>{escape(pick(STRINGS, language, 'feed_description'))}</description>",
+           f"<description>{escape(strings.get(language, 'editions_feed_description'))}</description>",
            f"<language>{escape(language)}</language>",
            f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>",
            f"<atom:link href={quoteattr(root + FEED)} rel=\"self\" type=\"application/rss+xml\"/>"]
     for item in items:
         post = item.post
         link = site_url.rstrip("/") + "/" + item.url
-        name = f" ({pick(STRINGS, language, 'in_language', name=language_name(post.language, language))})" \
-            if item.foreign else ""
+        name = f" ({_in_language(post, language, strings)})" if item.foreign else ""
         published = dt.datetime.combine(post.date, dt.time(12, 0), tzinfo=dt.UTC)
         out += ["<item>", f"<title>{escape(post.title + name)}</title>", f"<link>{escape(link)}</link>",
                 f'<guid isPermaLink="true">{escape(link)}</guid>',
@@ -252,9 +254,9 @@ def tag_id(tag: str) -> str:
     return f"tag-{slug(tag)}"
 
 
-def language_name(code: str, reader: str) -> str:
-    names = STRINGS.get(reader, {}).get("languages") or STRINGS["en"]["languages"]
-    return names.get(code, code)
+def _in_language(post: Post, reader: str, strings: Strings) -> str:
+    """"på svensk" on the nb site for a post written in Swedish."""
+    return strings.get(reader, "editions_in_language", name=language_name(strings, post.language, reader))
 
 
 def _escape_md(text: str) -> str:
@@ -263,18 +265,3 @@ def _escape_md(text: str) -> str:
 
 TAG_HEADING = "tags"
 NEWS_HEADING = "news"
-
-STRINGS = {
-    "nb": {"news": "Nytt", "all_news": "Alle nyheter", "feed": "RSS-strøm", "tags": "Emner",
-           "by_tag": "Etter emne", "no_posts": "Ingen nyheter ennå.", "in_language": "på {name}",
-           "feed_description": "Nytt om Dapla, BALSAM og denne håndboka.",
-           "languages": {"nb": "bokmål", "sv": "svensk", "en": "engelsk"}},
-    "sv": {"news": "Nyheter", "all_news": "Alla nyheter", "feed": "RSS-flöde", "tags": "Ämnen",
-           "by_tag": "Efter ämne", "no_posts": "Inga nyheter än.", "in_language": "på {name}",
-           "feed_description": "Nyheter om Dapla, BALSAM och den här handboken.",
-           "languages": {"nb": "norska (bokmål)", "sv": "svenska", "en": "engelska"}},
-    "en": {"news": "News", "all_news": "All news", "feed": "RSS feed", "tags": "Topics",
-           "by_tag": "By topic", "no_posts": "No news yet.", "in_language": "in {name}",
-           "feed_description": "News about Dapla, BALSAM and this handbook.",
-           "languages": {"nb": "Norwegian (Bokmål)", "sv": "Swedish", "en": "English"}},
-}

@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode, v4
 
-from handbook.editions._text import page_url, pick, slug
-from handbook.editions.notebook_strings import STRINGS
+from handbook.editions._text import page_url, slug
+from handbook.i18n.strings import Strings
 from handbook.markdown import fences, frontmatter
 
 KERNELS = {
@@ -82,7 +82,7 @@ def main_language(blocks: list[fences.Block]) -> str:
     return max(counts, key=lambda lang: (counts[lang], -PREFERENCE.index(lang)))
 
 
-def build_notebook(page: PageSource, outputs: dict[int, str] | None, built: dt.date):
+def build_notebook(page: PageSource, outputs: dict[int, str] | None, built: dt.date, strings: Strings):
     """The page as a notebook, or None if it has no executable blocks.
 
     outputs: fence start line (in page.text) -> the output the page shows under that block;
@@ -96,7 +96,7 @@ def build_notebook(page: PageSource, outputs: dict[int, str] | None, built: dt.d
     kernel = "r" if main == "r" else "python"
     runs = RUNS_IN[kernel]
     lang = page.language
-    writer = _Writer(page, kernel, outputs)
+    writer = _Writer(page, kernel, outputs, strings)
     lines = page.text.split("\n")
     by_start = {b.start: b for b in blocks}
     containers: list[int] = []        # content indents of the open admonitions and tabs
@@ -120,7 +120,7 @@ def build_notebook(page: PageSource, outputs: dict[int, str] | None, built: dt.d
             continue
         opener = ADMONITION.match(line) or TAB.match(line)
         if opener:
-            title = opener["title"] or (_admonition_title(opener["kind"], lang) if "kind" in
+            title = opener["title"] or (_admonition_title(opener["kind"], lang, strings) if "kind" in
                                         opener.groupdict() else "")
             writer.prose_line(_dedent(f"{opener['indent']}**{title}**" if title else "", depth))
             containers.append(_indent(line) + 4)
@@ -179,14 +179,19 @@ def write_notebook(nb, target: Path) -> None:
 class _Writer:
     """Collects the cells while the page is read from top to bottom."""
 
-    def __init__(self, page: PageSource, kernel: str, outputs: dict[int, str] | None):
+    def __init__(self, page: PageSource, kernel: str, outputs: dict[int, str] | None, strings: Strings):
         self.page, self.kernel, self.outputs = page, kernel, outputs or {}
+        self.strings = strings
         self.cells: list = []
         self.prose: list[str] = []
         self.left: Counter = Counter()
         self.skipped = 0
         self.shell = False
         self.with_outputs = outputs is not None
+
+    def text(self, lang: str, key: str, /, **values) -> str:
+        """The notebook's text `editions_notebook_<key>` in the page's language."""
+        return self.strings.get(lang, f"editions_notebook_{key}", **values)
 
     def prose_line(self, line: str) -> None:
         if re.match(r"^#{1,6}\s", line) and any(p.strip() for p in self.prose):
@@ -214,7 +219,7 @@ class _Writer:
             info["skip"] = block.skip_reason
             metadata["tags"] = [SKIP_TAG]
             self.skipped += 1
-            note = pick(STRINGS, self.page.language, "skipped_cell", reason=block.skip_reason)
+            note = self.text(self.page.language, "skipped_cell", reason=block.skip_reason)
             self.cells.append(_markdown(note))
         cell = _code(source, metadata)
         shown = self.outputs.get(block.start)
@@ -225,7 +230,7 @@ class _Writer:
     def left_out(self, block: fences.Block) -> None:
         self.left[block.lang] += 1
         fence = "`" * max(3, _longest_run(block.code, "`") + 1)
-        note = pick(STRINGS, self.page.language, "left_out_cell", language=NAMES[block.lang],
+        note = self.text(self.page.language, "left_out_cell", language=NAMES[block.lang],
                     kernel=NAMES[self.kernel])
         self.prose.extend([note, "", f"{fence}{block.lang}", block.code.rstrip("\n"), fence])
 
@@ -258,27 +263,27 @@ class _Writer:
         if not self.shell:
             return []
         code = HELPER.read_text(encoding="utf-8").replace("{comment}",
-                                                          pick(STRINGS, self.page.language, "helper_comment"))
+                                                          self.text(self.page.language, "helper_comment"))
         return [_code(code.strip("\n"), {
             "jupyter": {"source_hidden": True}, "tags": ["handbook-helper"]})]
 
     def intro(self, title: str, built: dt.date):
         lang = self.page.language
         url = self.page.site_base + page_url(self.page.doc_uri)
-        parts = [pick(STRINGS, lang, "intro", title=title, url=url, site=self.page.site_name,
+        parts = [self.text(lang, "intro", title=title, url=url, site=self.page.site_name,
                       date=built.isoformat()),
-                 pick(STRINGS, lang, "with_outputs" if self.with_outputs else "without_outputs")]
+                 self.text(lang, "with_outputs" if self.with_outputs else "without_outputs")]
         if self.shell:
-            parts.append(pick(STRINGS, lang, "shell", magic=MAGIC))
+            parts.append(self.text(lang, "shell", magic=MAGIC))
         if self.left:
             names = [NAMES[k] for k in sorted(self.left)]
-            names = ", ".join(names[:-1]) + f" {pick(STRINGS, lang, 'and')} " + names[-1] \
+            names = ", ".join(names[:-1]) + f" {self.text(lang, 'and')} " + names[-1] \
                 if len(names) > 1 else names[0]
             count = sum(self.left.values())
-            parts.append(pick(STRINGS, lang, "left_out_one" if count == 1 else "left_out", count=count,
+            parts.append(self.text(lang, "left_out_one" if count == 1 else "left_out", count=count,
                               languages=names, kernel=NAMES[self.kernel]))
         if self.skipped:
-            parts.append(pick(STRINGS, lang, "skipped_one" if self.skipped == 1 else "skipped",
+            parts.append(self.text(lang, "skipped_one" if self.skipped == 1 else "skipped",
                               count=self.skipped, tag=SKIP_TAG))
         return _markdown("\n\n".join(f"*{p}*" if n == 0 else p for n, p in enumerate(parts)))
 
@@ -318,6 +323,7 @@ def _first_heading(cells) -> str | None:
     return None
 
 
-def _admonition_title(kind: str, language: str) -> str:
-    titles = STRINGS.get(language, STRINGS["en"]).get("admonitions") or STRINGS["en"]["admonitions"]
-    return titles.get(kind, kind.capitalize())
+def _admonition_title(kind: str, language: str, strings: Strings) -> str:
+    titles = strings.raw(language, "editions_notebook_admonitions") or {}
+    fallback = strings.defaults["editions_notebook_admonitions"]
+    return str(titles.get(kind) or fallback.get(kind) or kind.capitalize())

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from handbook.editions import printpage
 from handbook.editions.manifest import Manifest
+from handbook.i18n.strings import Strings
 
 ALLOWED_SCHEMES = ("file:", "data:", "about:", "blob:")
 PRINT_NAME = ".handbook-print-{lang}.html"     # written at the site root while printing, then removed
@@ -31,13 +32,13 @@ class PdfResult:
 
 
 def build_pdf(browser, site_dir: Path, manifest: Manifest, target: Path, built: dt.datetime,
-              language_name: str, skip_prefixes: tuple[str, ...] = ()) -> PdfResult:
+              language_name: str, strings: Strings, skip_prefixes: tuple[str, ...] = ()) -> PdfResult:
     """Print `manifest`'s pages from `site_dir` into `target` with a Playwright Browser."""
     result = PdfResult(target)
     source = site_dir / PRINT_NAME.format(lang=manifest.language)
     numbers: dict[str, int] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
-    book = printpage.assemble(site_dir, manifest, built, language_name, skip_prefixes)
+    book = printpage.assemble(site_dir, manifest, built, language_name, strings, skip_prefixes)
     try:
         for _ in range(3):
             source.write_text(printpage.with_numbers(book.html, numbers), encoding="utf-8")

@@ -19,8 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from handbook.editions._text import long_date, pick, slug
+from handbook.editions._text import long_date, slug
 from handbook.editions.manifest import Entry, Manifest
+from handbook.i18n.strings import Strings
 
 PLACEHOLDER = "000"
 TOC_NUMBER = re.compile(r'(<span class="print-toc__page" data-target="([^"]+)">)[^<]*<')
@@ -74,7 +75,7 @@ def plan(manifest: Manifest, skip_prefixes: tuple[str, ...]) -> list[Part]:
 
 
 def assemble(site_dir: Path, manifest: Manifest, built: dt.datetime, language_name: str,
-             skip_prefixes: tuple[str, ...] = ()) -> PrintBook:
+             strings: Strings, skip_prefixes: tuple[str, ...] = ()) -> PrintBook:
     """The print page's HTML, written to live at the root of site_dir."""
     lang = manifest.language
     parts = plan(manifest, skip_prefixes)
@@ -94,13 +95,13 @@ def assemble(site_dir: Path, manifest: Manifest, built: dt.datetime, language_na
         written_in = part.entry.language or lang
         lang_attr = f' lang="{written_in}"' if written_in != lang else ""
         body.append(f'<section class="print-page" id="{part.id}"{lang_attr}>{article}</section>')
-    toc = _toc(parts, lang)
-    date = long_date(built.date(), lang)
+    toc = _toc(parts, lang, strings)
+    date = long_date(built.date(), lang, strings)
     cover = ('<section class="print-cover">'
              f'<p class="print-cover__title">{html.escape(manifest.site_name)}</p>'
              f'<p class="print-cover__subtitle">{html.escape(manifest.site_description)}</p>'
              f'<p class="print-cover__meta">{html.escape(language_name)}<br>'
-             f'{html.escape(pick(STRINGS, lang, "built", date=date))}</p>'
+             f'{html.escape(strings.get(lang, "editions_print_built", date=date))}</p>'
              f'<p class="print-cover__meta">{html.escape(manifest.site_url)}</p></section>')
     footer = f"{manifest.site_name} · {date}"
     css = (HERE / "assets" / "print.css").read_text(encoding="utf-8")
@@ -214,14 +215,14 @@ def with_numbers(page: str, numbers: dict[str, int]) -> str:
     return TOC_NUMBER.sub(lambda m: f"{m[1]}{numbers.get(m[2], PLACEHOLDER)}<", page)
 
 
-def _toc(parts: list[Part], lang: str) -> str:
+def _toc(parts: list[Part], lang: str, strings: Strings) -> str:
     items = []
     for part in parts:
         items.append(f'<li class="print-toc__item print-toc__item--{part.level}">'
                      f'<a href="#{part.id}"><span class="print-toc__title">{html.escape(part.title)}</span>'
                      '<span class="print-toc__leader"></span>'
                      f'<span class="print-toc__page" data-target="{part.id}">{PLACEHOLDER}</span></a></li>')
-    title = pick(STRINGS, lang, "contents")
+    title = strings.get(lang, "editions_print_contents")
     return (f'<nav class="print-toc" id="print-toc" aria-label="{html.escape(title)}">'
             f'<h1>{html.escape(title)}</h1><ol>{"".join(items)}</ol></nav>')
 
@@ -229,9 +230,3 @@ def _toc(parts: list[Part], lang: str) -> str:
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-
-STRINGS = {
-    "nb": {"contents": "Innhold", "built": "Bygget {date}"},
-    "sv": {"contents": "Innehåll", "built": "Byggd {date}"},
-    "en": {"contents": "Contents", "built": "Built {date}"},
-}
