@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from handbook.execute.standins import Endpoint, Exposure
 from handbook.execute.standins.tls import SANDBOX_CA_PATH, Authority, trust_env
 from handbook.execute.standins.web import Front, Listeners, Request, Response
+
+UNUSED_SECONDS = 7 * 24 * 3600   # a built folder no build used for a week is removed
+
+
+def built_once(target: Path, build: Callable[[Path], str], siblings: str = "*") -> Path:
+    """`target`, made on first use by `build(partial)`, which fills the folder and returns the text
+    of its `.complete` marker. A use touches the marker; folders next to it (matching `siblings`)
+    that no build used for UNUSED_SECONDS are removed, never sooner: a cache shared by several
+    checkouts (or test runs) may have builds serving them at this very moment."""
+    if (target / ".complete").exists():
+        os.utime(target / ".complete")
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / ".complete").exists():
+            return target
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        (partial / ".complete").write_text(build(partial))
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+        for old in target.parent.glob(siblings):
+            stamp = old / ".complete"
+            if old != target and stamp.exists() and time.time() - stamp.stat().st_mtime > UNUSED_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 class StandInError(Exception):

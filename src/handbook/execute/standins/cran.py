@@ -16,23 +16,19 @@ repository under nexus.ssb.no/repository/CRAN/.
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import hashlib
 import io
-import os
 import platform
 import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
-from handbook.execute.standins.base import HttpStandIn, StandInError
+from handbook.execute.standins.base import HttpStandIn, StandInError, built_once
 from handbook.execute.standins.web import Request, Response
-from handbook.execute.standins.wheels import UNUSED_SECONDS
 
 PACKAGE_LIST = "standins/cran-packages.txt"   # under the project's data dir
 RECIPE = "2"            # bump when the way the repository is made changes
@@ -69,32 +65,16 @@ def ensure_repository(cache_dir: Path, data_dir: Path) -> Path:
         if not shutil.which(tool):
             raise StandInError(f"the CRAN stand-in needs {tool}, which is not installed here")
     target = Path(cache_dir) / "standins" / "cran" / repository_key(list_file)
-    if (target / ".complete").exists():
-        os.utime(target / ".complete")   # in use: see the pruning below
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (target / ".complete").exists():
-            return target
-        partial = target.with_name(target.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+
+    def make(partial: Path) -> str:
         contrib = partial / "src" / "contrib"
         contrib.mkdir(parents=True)
         packages = build(wanted_packages(list_file), contrib)
         _run(["Rscript", "--vanilla", "-e",
               f"invisible(tools::write_PACKAGES({str(contrib)!r}, type = 'source'))"])
-        (partial / ".complete").write_text(
-            "".join(f"{name} {version} {how}\n" for name, (version, how) in sorted(packages.items())))
-        shutil.rmtree(target, ignore_errors=True)
-        partial.rename(target)
-        # Repositories of earlier lists, once no build has used them for a while: a cache shared by
-        # several checkouts (or test runs) may have builds serving them at this very moment.
-        for old in target.parent.iterdir():
-            stamp = old / ".complete"
-            if old != target and stamp.exists() and time.time() - stamp.stat().st_mtime > UNUSED_SECONDS:
-                shutil.rmtree(old, ignore_errors=True)
-    return target
+        return "".join(f"{name} {version} {how}\n" for name, (version, how) in sorted(packages.items()))
+
+    return built_once(target, make)   # repositories of earlier lists go a week after their last use
 
 
 def build(roots: list[str], contrib: Path) -> dict[str, tuple[str, str]]:

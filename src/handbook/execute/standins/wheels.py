@@ -3,20 +3,17 @@ downloaded once into the cache (pip download, from the registry this machine rea
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from handbook.execute.standins.base import StandInError
+from handbook.execute.standins.base import StandInError, built_once
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 
@@ -39,16 +36,8 @@ def ensure_wheels(cache_dir: Path, requirements: Path, python: str = sys.executa
         raise StandInError(f"{requirements}: the pinned package list is missing")
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
     target = Path(cache_dir) / "standins" / "wheels" / f"{interpreter_tag(python)}-{digest}"
-    if (target / ".complete").exists():
-        os.utime(target / ".complete")   # in use: see the pruning below
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (target / ".complete").exists():
-            return target
-        partial = target.with_name(target.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+
+    def download(partial: Path) -> str:
         cmd = [python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
                "--only-binary=:all:", "--require-hashes", "-r", str(requirements), "-d", str(partial)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -57,16 +46,9 @@ def ensure_wheels(cache_dir: Path, requirements: Path, python: str = sys.executa
             raise StandInError(f"pip download of {requirements.name} failed:\n{tail}")
         for name, version, hashes in foreign_requirements(requirements, python):
             _download_one(name, version, hashes, partial)
-        (partial / ".complete").write_text("\n".join(sorted(p.name for p in partial.glob("*.whl"))) + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        partial.rename(target)
-        # Earlier pins, once no build has used them for a while: a cache shared by several
-        # checkouts (or test runs) may have builds serving other pins at this very moment.
-        for old in target.parent.glob(f"{interpreter_tag(python)}-*"):
-            stamp = old / ".complete"
-            if old != target and stamp.exists() and time.time() - stamp.stat().st_mtime > UNUSED_SECONDS:
-                shutil.rmtree(old, ignore_errors=True)
-    return target
+        return "\n".join(sorted(p.name for p in partial.glob("*.whl"))) + "\n"
+
+    return built_once(target, download, siblings=f"{interpreter_tag(python)}-*")
 
 
 def read_requirements(path: Path) -> list[tuple[str, str, str, set[str]]]:
@@ -123,4 +105,3 @@ def _download_one(name: str, version: str, hashes: set[str], folder: Path) -> No
 # ---- the index ----------------------------------------------------------------------------
 
 
-UNUSED_SECONDS = 7 * 24 * 3600   # pinned wheels no build used for a week are removed
