@@ -24,6 +24,7 @@ from pathlib import Path
 from handbook.checks import links
 from handbook.editions.build import build_editions
 from handbook.execute.sandbox import UNSAFE_ENV
+from handbook.execute.sandbox.cgroups import process_alive
 from handbook.project import Project, ProjectError
 
 BUILD_ENV = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
@@ -142,21 +143,11 @@ def remove_stale_staging(folder: Path) -> list[Path]:
     removed = []
     for path in folder.glob(f"{STAGING_PREFIX}*"):
         pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and process_alive(int(pid)):
             continue  # a concurrent build is still writing it
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def swap(new: Path, target: Path) -> None:

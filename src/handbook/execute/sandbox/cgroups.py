@@ -145,11 +145,12 @@ def reap_stale(root: CgroupRoot) -> None:
         with contextlib.suppress(OSError):
             for folder in parent.glob(f"{PREFIX}*"):
                 owner = folder.name[len(PREFIX):].split("-")[0]
-                if owner.isdigit() and not _alive(int(owner)):
+                if owner.isdigit() and not process_alive(int(owner)):
                     Cgroup(root.version, {"x": folder}).remove(wait=0.5)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (ours or another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
