@@ -11,6 +11,10 @@ command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
     || need+=(r-cran-irkernel)
 [ -e /usr/lib/R/site-library/RSQLite/DESCRIPTION ] || [ -e /usr/local/lib/R/site-library/RSQLite/DESCRIPTION ] \
     || need+=(r-cran-rsqlite)
+# haven reads the SAS file of the bakke chapter's R sample; PySpark (local mode) needs a Java runtime.
+[ -e /usr/lib/R/site-library/haven/DESCRIPTION ] || [ -e /usr/local/lib/R/site-library/haven/DESCRIPTION ] \
+    || need+=(r-cran-haven)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v hunspell >/dev/null 2>&1 || need+=(hunspell)
 [ -e /usr/share/hunspell/nb_NO.dic ] || need+=(hunspell-no)
 [ -e /usr/share/hunspell/sv_SE.dic ] || need+=(hunspell-sv)
