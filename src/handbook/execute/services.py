@@ -6,6 +6,7 @@
 - `s3` (BALSAM's MinIO): moto's server mode, reached through the JUPYTERLAB_S3_* variables a
   BALSAM workspace sets.
 - `buckets` (Dapla Lab): the team's buckets as folders under /buckets/, a writable copy per session.
+  `buckets-dapla-felles` is the same for a service started as Dapla Felles (the map-data examples).
 
 Each implements handbook.execute.standins.StandIn; handbook.execute.registry finds them by
 name (`services="gcs"`) or by what the code mentions (MARKERS). Servers listen on the host's
@@ -18,7 +19,9 @@ content writers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import json
 import logging
 import shutil
 import socket
@@ -63,11 +66,15 @@ class GcsStandIn:
             for key, data in objects.items():
                 requests.post(f"http://127.0.0.1:{self.port}/upload/storage/v1/b/{bucket}/o",
                               params={"uploadType": "media", "name": key}, data=data,
-                              timeout=10).raise_for_status()
+                              headers={"Content-Type": "application/octet-stream"},  # as GCS; null
+                              timeout=10).raise_for_status()                          # crashes pyarrow
 
     def exposure(self) -> Exposure:
+        url = f"http://127.0.0.1:{self.port}"
         return Exposure(endpoints=[Endpoint("127.0.0.1", self.port, self.port)],
-                        env={"STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.port}",
+                        env={"STORAGE_EMULATOR_HOST": url,                  # gcsfs, google-cloud-storage
+                             "CLOUD_STORAGE_EMULATOR_ENDPOINT": url,        # pyarrow's own gs:// filesystem
+                             "GCE_METADATA_ROOT": f"127.0.0.1:{self.port}",  # ... and its credentials
                              "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false"})  # no gRPC probe: it stalls 60 s
 
     def stop(self) -> None:
@@ -129,6 +136,7 @@ class BucketsStandIn:
     name = "buckets"
     markers = ("/buckets/",)
     MOUNT = "/buckets"
+    team = "eksempelteam"
 
     def __init__(self, project=None, workdir: Path | None = None):
         if workdir is None:
@@ -139,7 +147,7 @@ class BucketsStandIn:
         if self.folder.exists():
             return
         self.folder.mkdir(parents=True)
-        for name, objects in mount_seed().items():
+        for name, objects in mount_seed(team=self.team).items():
             (self.folder / name).mkdir()
             for key, data in objects.items():
                 target = self.folder / name / key
@@ -156,13 +164,45 @@ class BucketsStandIn:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-STANDINS = [GcsStandIn, S3StandIn, BucketsStandIn]
+class DaplaFellesBucketsStandIn(BucketsStandIn):
+    """/buckets/ in a service started with the group dapla-felles-developers and the shared map
+    bucket added, as dapla/kartdata.md describes. Only by name (services="buckets-dapla-felles"):
+    code that mentions /buckets/ gets eksempelteam's. Never together with `buckets` in one session."""
+
+    name = "buckets-dapla-felles"
+    markers = ()
+    team = "dapla-felles"
+
+
+STANDINS = [GcsStandIn, S3StandIn, BucketsStandIn, DaplaFellesBucketsStandIn]
 
 
 def _quiet_gcs_handler(gse):
     class Handler(gse.RequestHandler):
         def log_message(self, *args):
             pass
+
+        def do_GET(self):
+            if self.path.startswith("/computeMetadata/"):
+                return self._metadata()
+            return super().do_GET()
+
+        def _metadata(self):
+            # The metadata server a Dapla Lab service gets its credentials from (GCE_METADATA_ROOT):
+            # pyarrow's own gs:// filesystem (sgis, pd.read_parquet("gs://...")) asks it for a token.
+            path = self.path.split("?")[0].rstrip("/")
+            answers = {"/token": {"access_token": "stand-in", "expires_in": 3600, "token_type": "Bearer"},
+                       "/default": {"email": "default", "aliases": ["default"],
+                                    "scopes": ["https://www.googleapis.com/auth/cloud-platform"]},
+                       "/project-id": "eksempelteam", "/universe-domain": "googleapis.com"}
+            answer = next((a for end, a in answers.items() if path.endswith(end)), None)
+            body = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
+            self.send_response(404 if answer is None else 200)
+            self.send_header("Metadata-Flavor", "Google")
+            self.send_header("Content-Type", "text/plain" if isinstance(answer, str) else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def handle(self):
             # Clients that drop a prefetch connection are normal, not errors.
@@ -196,14 +236,14 @@ def gcs_seed() -> dict[str, dict[str, bytes]]:
         "ssb-eksempelteam-data-kilde-test": team["kilde"],
         "ssb-eksempelteam-data-produkt-test": team["produkt"],
         # Dapla Felles: everyone in SSB is a developer there.
-        "ssb-dapla-felles-data-produkt-prod": {
-            "befolkning/klargjorte-data/befolkning_p2024_v1.parquet": team["people.parquet"],
-        },
+        "ssb-dapla-felles-data-produkt-prod": _dapla_felles_produkt(team),
+        # The map data team areal shares with all of SSB (dapla/kartdata.md).
+        "ssb-areal-data-delt-kart-prod": _geodata()["kart"],
     }
     return seed
 
 
-def mount_seed(group: str = "developers") -> dict[str, dict[str, bytes]]:
+def mount_seed(group: str = "developers", team: str = "eksempelteam") -> dict[str, dict[str, bytes]]:
     """What a Dapla Lab service started as eksempelteam in prod shows under /buckets/.
 
     {folder under /buckets: {path inside it: bytes}}; an empty dict is an empty folder.
@@ -211,7 +251,13 @@ def mount_seed(group: str = "developers") -> dict[str, dict[str, bytes]]:
     buckets as delt-<short name>. A service started with the developers group (the usual
     case, and what the handbook's examples assume) has no kilde folder; one started with
     data-admins and activated access also has kilde.
+
+    team="dapla-felles": a service started with dapla-felles-developers that has the map bucket
+    of team areal (short name kart) added; other teams' shared buckets appear as shared/<team>/<name>.
     """
+    if team == "dapla-felles":
+        kart = {f"areal/kart/{key}": data for key, data in _geodata()["kart"].items()}
+        return {"produkt": _dapla_felles_produkt(_eksempelteam()), "shared": kart}
     team = _eksempelteam()
     names = ["produkt", "frasky", "tilsky", "delt-befolkning"]
     if group == "data-admins":
@@ -247,6 +293,77 @@ def _eksempelteam() -> dict:
             "befolkning/utdata/befolkning-per-fylke_p2024_v1.parquet": per_county_parquet,
         },
     }
+
+
+def _dapla_felles_produkt(team: dict) -> dict[str, bytes]:
+    return {"befolkning/klargjorte-data/befolkning_p2024_v1.parquet": team["people.parquet"],
+            **{f"GIS/testdata/{name}": data for name, data in _geodata()["testdata"].items()}}
+
+
+@functools.cache  # gcs_seed() runs before every session; the map data are made once a build
+def _geodata() -> dict[str, dict[str, bytes]]:
+    """Synthetic GeoParquet in EPSG:25833 under the names dapla/kartdata.md gives. Made up for
+    teaching: squares near five real towns (not their borders), a toy road grid in central Oslo,
+    and buildings at the page's made-up points. {"kart": {path: bytes}, "testdata": {file: bytes}}"""
+    import geopandas as gpd  # only when seeding: importing it costs a build a second or more
+    from shapely import LineString, Point, Polygon, box
+
+    def frame(rows: dict, geometry: list):
+        return gpd.GeoDataFrame(rows, geometry=geometry, crs=25833)
+
+    def square(x: int, y: int, half: int = 5000) -> Polygon:
+        # edges with a 100 m zigzag every kilometre: the "exact" borders the generalised ones simplify
+        corners = [(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half)]
+        ring = []
+        for (x0, y0), (x1, y1) in zip(corners, corners[1:] + corners[:1], strict=True):
+            steps = 2 * half // 1000
+            ring += [(x0 + (x1 - x0) * i / steps + (i % 2) * 100 * (y1 - y0) / (2 * half),
+                      y0 + (y1 - y0) * i / steps - (i % 2) * 100 * (x1 - x0) / (2 * half))
+                     for i in range(steps)]
+        return Polygon(ring)
+
+    # Rough town centres; the squares are not the municipalities' borders or areas.
+    centres = {"0301": ("Oslo", 262000, 6652000), "4601": ("Bergen", -32000, 6734000),
+               "5001": ("Trondheim", 270000, 7042000), "1103": ("Stavanger", -32000, 6574000),
+               "1108": ("Sandnes", -33000, 6560000)}
+    exact = frame({"kommunenr": list(centres), "kommune": [c[0] for c in centres.values()]},
+                  [square(x, y) for _, x, y in centres.values()])
+    simple = exact.set_geometry(exact.simplify(500))
+    # Land use as four quarters of each square: one partition (file) per municipality.
+    land = frame({"kommunenr": [nr for nr in centres for _ in range(4)]},
+                 [box(x + dx, y + dy, x + dx + 5000, y + dy + 5000) for _, x, y in centres.values()
+                  for dx in (-5000, 0) for dy in (-5000, 0)])
+    kart = {"analyse_data/klargjorte-data/2025/ABAS_kommune_flate_p2025_v1.parquet": _parquet(exact),
+            "visualisering_data/klargjorte-data/2025/parquet/N5000_kommune_flate_p2025_v1.parquet":
+                _parquet(simple)}
+    for nr, part in land.groupby("kommunenr"):
+        kart[f"analyse_data/klargjorte-data/2025/SSB_arealbruk_flate_p2025_v1.parquet/kommunenr={nr}"
+             "/data.parquet"] = _parquet(part.drop(columns="kommunenr"))
+
+    homes = [(263002, 6650376), (260574, 6651325), (263716, 6649537)]
+    shops = {"Sentrum": (262574, 6649130), "Majorstuen": (260300, 6651600), "Grünerløkka": (263100, 6650600)}
+    # A 500 m grid of roads in both directions at 30 km/h (one row one-way east at 50 km/h), and
+    # one road that joins nothing, for get_connected_components to find.
+    lines, oneway, fw, bw = [], [], [], []
+    for x in range(260000, 264001, 500):
+        for y in range(6649000, 6652001, 500):
+            for dx, dy in ((500, 0), (0, 500)):
+                if x + dx <= 264000 and y + dy <= 6652000:
+                    fast = dy == 0 and y == 6650500
+                    lines.append(LineString([(x, y), (x + dx, y + dy)]))
+                    oneway.append("FT" if fast else "B")
+                    fw.append(0.5 / (50 if fast else 30) * 60)
+                    bw.append(-1.0 if fast else 0.5 / 30 * 60)
+    lines.append(LineString([(270000, 6660000), (270500, 6660000)]))
+    oneway, fw, bw = [*oneway, "B"], [*fw, 1.0], [*bw, 1.0]
+    testdata = {
+        "noen_boligbygg_oslo.parquet": _parquet(frame({"bygg_id": [1, 2, 3]}, [Point(p) for p in homes])),
+        "butikkbygg_oslo.parquet": _parquet(frame({"butikk": list(shops)}, list(map(Point, shops.values())))),
+        "enkle_kommuner.parquet": _parquet(simple),
+        "veger_oslo.parquet": _parquet(frame({"oneway": oneway, "drivetime_fw": fw, "drivetime_bw": bw},
+                                             lines)),
+    }
+    return {"kart": kart, "testdata": testdata}
 
 
 def s3_seed() -> dict[str, dict[str, bytes]]:
