@@ -57,17 +57,17 @@ class GcsStandIn:
         self.port = self._httpd.server_address[1]
 
     def reset(self) -> None:
-        import requests
         from gcp_storage_emulator.handlers import buckets
+        from gcp_storage_emulator.handlers import objects as gso
 
         self._storage.wipe()
+        url = f"http://127.0.0.1:{self.port}"
         for bucket, objects in gcs_seed().items():
             buckets.create_bucket(bucket, self._storage)
-            for key, data in objects.items():
-                requests.post(f"http://127.0.0.1:{self.port}/upload/storage/v1/b/{bucket}/o",
-                              params={"uploadType": "media", "name": key}, data=data,
-                              headers={"Content-Type": "application/octet-stream"},  # as GCS; null
-                              timeout=10).raise_for_status()                          # crashes pyarrow
+            for key, data in objects.items():  # what a media upload does, without HTTP per object
+                # contentType as GCS sets it: pyarrow's client aborts the process on a null one
+                meta = gso._make_object_resource(url, bucket, key, "application/octet-stream", str(len(data)))
+                self._storage.create_file(bucket, key, data, gso._checksums(data, meta))
 
     def exposure(self) -> Exposure:
         url = f"http://127.0.0.1:{self.port}"
