@@ -143,7 +143,10 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
     for target, source in sorted(binds.items()):
         args += ["--ro-bind", str(source), target]
     for target, source in sorted((copies or {}).items()):
-        args += _copy(files, limits, Path(source), target)
+        if Path(source).is_file():   # one file (a ~/.gitconfig): a writable copy at that path
+            args += ["--perms", "0644", "--file", str(files.open(Path(source))), target]
+        else:
+            args += _copy(files, limits, Path(source), target)
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK]
     return args
 

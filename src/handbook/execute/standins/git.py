@@ -225,7 +225,7 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
                         target.unlink(missing_ok=True)
                     else:
                         target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(content, encoding="utf-8")
+                        target.write_text(file_content(content), encoding="utf-8")
                 base = ["--git-dir", str(bare), "--work-tree", str(tree)]
                 if branch := commit.get("branch"):   # on a branch from main (branches come last)
                     if branch not in branches:
@@ -234,10 +234,28 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
                     _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"], env)
                 _git([*base, "add", "--all"], env)
                 _git([*base, "commit", "--quiet", "--allow-empty", "-m", commit["message"]], {**env, **stamp})
+                if tag := commit.get("tag"):   # a release, as `git checkout <tag>` expects
+                    _git(["--git-dir", str(bare), "tag", str(tag)], {**env, **stamp})
         finally:
             shutil.rmtree(tree, ignore_errors=True)
         _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", "refs/heads/main"], env)
     return bare
+
+
+def file_content(content) -> str:
+    """A seeded file's text: given as is, or `{package: <module>, resource: <path>}`, a file
+    installed with that Python package (SSB's recommended .gitignore from kvakk-git-tools), so
+    the seed always matches what the installed tools check against."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict) and set(content) == {"package", "resource"}:
+        from importlib.resources import files
+
+        try:
+            return files(content["package"]).joinpath(content["resource"]).read_text(encoding="utf-8")
+        except (ModuleNotFoundError, OSError) as exc:
+            raise StandInError(f"{SEEDS}: {content['package']}/{content['resource']}: {exc}") from exc
+    raise StandInError(f"{SEEDS}: a file is text or {{package: ..., resource: ...}}, not {content!r}")
 
 
 def _git(args: list[str], env: dict) -> None:
