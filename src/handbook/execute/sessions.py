@@ -251,7 +251,8 @@ def run_session(session: Session, ctx: Context) -> Result:
 
 def _clone_code(lang: str, project: str) -> str:
     """Code that clones `project` ("<url>" or "<url>#<branch>") into the working folder as the
-    project's author and, with a branch, switches to it (the remote's, or a new one), quietly."""
+    project's author and, with a branch, switches to it (the remote's, or a new one), quietly.
+    R then reads the project's .Rprofile, as R started in that folder would."""
     url, _, branch = project.partition("#")
     name, email = PROJECT_AUTHOR
     steps = [["git", "clone", "--quiet", url, "."], ["git", "config", "user.name", name],
@@ -276,7 +277,8 @@ def _clone_code(lang: str, project: str) -> str:
     code = "".join(f"stopifnot({r_call(step)} == 0)\n" for step in steps)
     if switch:
         code += f"if ({r_call(switch[0])} != 0) stopifnot({r_call(switch[1])} == 0)\n"
-    return code
+    # As if R had started in the project's folder: its .Rprofile (renv's activation) runs.
+    return code + 'if (file.exists(".Rprofile")) source(".Rprofile", local = globalenv())\n'
 
 
 def _without_clone(raw: sandbox.RawResult) -> sandbox.RawResult:
