@@ -24,7 +24,7 @@ from pathlib import Path
 from handbook.execute import registry, sandbox
 from handbook.execute.cache import Cache
 from handbook.execute.limits import Limits
-from handbook.markdown import fences
+from handbook.markdown import fences, validate
 
 EXTENSIONS = {"python": "py", "bash": "sh", "r": "R"}
 R_LIBRARY_DIRS = ("/usr/lib/R/library", "/usr/lib/R/site-library", "/usr/local/lib/R/site-library")
@@ -99,6 +99,7 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
     sessions = []
     for (lang, name), members in grouped.items():
         problems, data = [], {}
+        members = [_runnable(block, rel, problems) for block in members]
         for block in members:
             for entry in str(block.options.get("data", "")).split():
                 try:
@@ -134,6 +135,17 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
             h.update(hashlib.sha256(file.read_bytes()).hexdigest().encode())
         sessions.append(Session(rel, lang, name, members, used, h.hexdigest(), data, clone))
     return PageScan(sessions, skipped, errors)
+
+
+def _runnable(block: fences.Block, rel: str, problems: list[str]) -> fences.Block:
+    """The block as the build runs it: with `placeholders=` replaced (a problem if they are wrong)."""
+    if "placeholders" not in block.options:
+        return block
+    try:
+        return dataclasses.replace(block, code=validate.with_placeholders(block))
+    except ValueError as exc:
+        problems.append(f"{rel}:{block.start}: {exc}")
+        return block
 
 
 def data_file(project, entry: str) -> Path:
