@@ -5,6 +5,9 @@ template and copied back before every session (`reset`), so pushes from one sess
 reach the next. They are served over git's smart HTTP protocol by `git http-backend`, so clone,
 fetch, pull, push, new branches and everything else git does over https work as against the real
 hosts. Pushing needs no credentials; credentials a client sends are accepted as they are.
+A repository with a `renv:` commit (an R project whose renv files real renv makes against the
+cran stand-in, renvseed.py) is built when it is first asked for, so builds that never clone it
+need neither R nor the CRAN repository.
 
 Where a page calls an API, the minimal part of it:
 
