@@ -102,3 +102,16 @@ def test_without_java_the_stand_in_says_so(tmp_path, monkeypatch):
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(registry.StandInUnavailable, match="Spark needs Java"):
         spark.SparkStandIn(None, tmp_path).start()
+
+
+def test_every_session_without_java_is_told_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    running = registry.RunningStandIns(None, registry.registrations())
+    try:
+        for _ in range(2):   # the second session too: not a leftover folder of the first attempt
+            with pytest.raises(registry.StandInUnavailable, match="Spark needs Java"), \
+                    running.session(("spark",)):
+                pass
+    finally:
+        running.close()

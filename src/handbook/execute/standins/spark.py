@@ -74,7 +74,6 @@ def write_conf(folder: Path) -> Path:
 class SparkStandIn:
     name = "spark"
     markers = ("pyspark",)
-    exclusive = False
 
     def __init__(self, project=None, workdir: Path | None = None):
         if workdir is None:
