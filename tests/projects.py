@@ -6,44 +6,50 @@ import json
 import textwrap
 from pathlib import Path
 
+import yaml
+
 # The checkout these tests belong to (tests/ sits at its top): its hooks, data and mkdocs.yml.
 REPO = Path(__file__).resolve().parents[1]
 
-CONFIG = """\
-site_name: Testprosjekt
-site_url: http://127.0.0.1:8000/
-docs_dir: docs
-strict: true
-theme:
-  name: material
-  font: false
-  language: nb
-validation:
-  links: {{not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}}
-  nav: {{omitted_files: warn, not_found: warn}}
-hooks:
-  - {root}/hooks/notebooks.py
-  - {root}/hooks/samples.py
-plugins:
-  - search
-  - mkdocs-jupyter:
-      include: ["*.ipynb"]
-      execute: false
-      allow_errors: false
-      markdown_cell_processor: mkdocs
-      mathjax_version: 2
-      cache: false
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - {{locale: nb, name: Norsk, default: true, build: true}}
-        - {{locale: sv, name: Svenska, build: true, theme: {{language: sv}}}}
-markdown_extensions:
-  - attr_list
-  - pymdownx.superfences
-"""
+# What every test project shares: Material without web fonts, both languages, strict warnings.
+LANGUAGES = [
+    {"locale": "nb", "name": "Norsk", "default": True, "build": True},
+    {"locale": "sv", "name": "Svenska", "build": True, "theme": {"language": "sv"}},
+]
+JUPYTER = {"include": ["*.ipynb"], "ignore": ["*.md"], "execute": False, "allow_errors": False,
+           "markdown_cell_processor": "mkdocs", "mathjax_version": 2, "cache": False}
+VALIDATION = {"links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn",
+                        "unrecognized_links": "warn"},
+              "nav": {"omitted_files": "warn", "not_found": "warn"}}
+# toc's slugify must be a Python object; yaml.safe_dump cannot write one, so a marker stands in.
+SLUGIFY = "toc-with-pymdownx-slugify"
+_SLUGIFY_YAML = ("- toc:\n    permalink: true\n    slugify: !!python/object/apply:pymdownx.slugs.slugify\n"
+                 "      kwds: {case: lower}")
+
+
+def mkdocs_yml(hooks: list[str | Path], *, name: str = "Testprosjekt", languages: list[dict] | None = None,
+               extensions: list | None = None, notebooks: bool | dict = True, **settings) -> str:
+    """The text of a test project's mkdocs.yml: our `hooks` (paths as given), the search plugin,
+    mkdocs-jupyter (True, or a dict of options over JUPYTER; False leaves it out), i18n with
+    `languages`, `extensions` (SLUGIFY for toc with pymdownx's slugify), and any top-level `settings`
+    (strict, nav, extra, repo_url, ...) over the shared ones."""
+    plugins: list = ["search"]
+    if notebooks:
+        plugins.append({"mkdocs-jupyter": JUPYTER | (notebooks if isinstance(notebooks, dict) else {})})
+    plugins.append({"i18n": {"docs_structure": "folder", "fallback_to_default": True,
+                             "reconfigure_material": True, "languages": languages or LANGUAGES}})
+    config = {"site_name": name, "site_url": "http://127.0.0.1:8000/", "docs_dir": "docs", "strict": True,
+              "theme": {"name": "material", "font": False, "language": "nb"}, "validation": VALIDATION,
+              "hooks": [str(h) for h in hooks], "plugins": plugins,
+              "markdown_extensions": extensions or ["attr_list", "pymdownx.superfences"]}
+    config.update(settings)
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=200)
+    return text.replace(f"- {SLUGIFY}", _SLUGIFY_YAML.replace("\n", "\n  "))
+
+
+def repo_hooks(*names: str) -> list[Path]:
+    """This checkout's hook files, by concern: repo_hooks("notebooks", "samples")."""
+    return [REPO / "hooks" / f"{name}.py" for name in names]
 
 
 def make_project(base: Path, pages: dict[str, str], extra_config: str = "") -> Path:
@@ -56,7 +62,7 @@ def make_project(base: Path, pages: dict[str, str], extra_config: str = "") -> P
         else:
             target.write_text(textwrap.dedent(text), encoding="utf-8")
     config = base / "mkdocs.yml"
-    config.write_text(CONFIG.format(root=REPO) + extra_config, encoding="utf-8")
+    config.write_text(mkdocs_yml(repo_hooks("notebooks", "samples")) + extra_config, encoding="utf-8")
     return config
 
 

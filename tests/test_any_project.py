@@ -12,48 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import REPO, notebook
+from projects import LANGUAGES, REPO, mkdocs_yml, notebook
 
 pytestmark = pytest.mark.slow
 
-MKDOCS_YML = """\
-site_name: Lite prosjekt
-site_url: http://127.0.0.1:8000/
-strict: true
-theme:
-  name: material
-  font: false
-  language: nb
-validation:
-  links: {not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}
-hooks:
-  - hooks/notebooks.py
-  - hooks/samples.py
-  - hooks/translations.py
-  - hooks/glossary.py
-plugins:
-  - search
-  - mkdocs-jupyter:
-      include: ["*.ipynb"]
-      execute: false
-      allow_errors: false
-      markdown_cell_processor: mkdocs
-      mathjax_version: 2
-      cache: false
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - {locale: nb, name: Norsk, default: true, build: true}
-        - {locale: sv, name: Svenska, build: true, theme: {language: sv}}
-        - {locale: en, name: English, build: true, theme: {language: en}}
-markdown_extensions:
-  - admonition
-  - attr_list
-  - toc
-  - pymdownx.superfences
-"""
+# Hooks by relative path: the project carries its own shims over the installed package.
+MKDOCS_YML = mkdocs_yml(
+    [f"hooks/{name}.py" for name in ("notebooks", "samples", "translations", "glossary")],
+    name="Lite prosjekt",
+    languages=[*LANGUAGES, {"locale": "en", "name": "English", "build": True, "theme": {"language": "en"}}],
+    extensions=["admonition", "attr_list", "toc", "pymdownx.superfences"])
 
 PAGES = {
     "docs/nb/index.md": "---\ntitle: Hjem\n---\n\n# Hjem\n\nSe [regning](regning.md).\n",

@@ -8,44 +8,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from projects import REPO
+from projects import REPO, mkdocs_yml, repo_hooks
 
 from handbook.build import run_mkdocs
 
 pytestmark = pytest.mark.slow
 
-CONFIG = f"""\
-site_name: Test
-site_url: http://127.0.0.1:8000/
-repo_url: https://github.com/o/r
-edit_uri: edit/main/docs/
-strict: true
-theme:
-  name: material
-  language: nb
-  features: [content.action.edit]
-hooks:
-  - {REPO / "hooks" / "translations.py"}
-plugins:
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - locale: nb
-          name: Norsk
-          default: true
-          build: true
-        - locale: sv
-          name: Svenska
-          build: true
-          theme:
-            language: sv
-markdown_extensions:
-  - admonition
-  - attr_list
-  - toc
-"""
+CONFIG = mkdocs_yml(repo_hooks("translations"), name="Test", notebooks=False,
+                    extensions=["admonition", "attr_list", "toc"],
+                    repo_url="https://github.com/o/r", edit_uri="edit/main/docs/",
+                    theme={"name": "material", "font": False, "language": "nb",
+                           "features": ["content.action.edit"]})
 
 PAGES = {
     "docs/nb/index.md": "---\ntitle: Hjem\n---\n\n# Hjem\n\n[Bøtter](botter.md) [Team](team.md)\n",

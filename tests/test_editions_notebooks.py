@@ -126,3 +126,22 @@ def test_bash_session_cells_share_one_shell(tmp_path):
     assert result.ok, result.message
     shown = result.outputs[-1]["outputs"]
     assert "".join(o.get("text", "") for o in shown) == "hei verden fra b\n"
+
+
+@pytest.mark.parametrize("fence, apart", [
+    ('bash placeholders="<cran-spegel>=cran"', True),   # the cell holds the placeholder, not a URL
+    ('bash project="https://github.com/o/r.git"', True),
+    ('python data="data/examples/befolkning.sas7bdat"', True),
+    ('bash services="pypi git dapla-lab"', True),
+    ('python services="buckets spark"', False),          # one kernel gives these stand-ins too
+    ("python", False),
+])
+def test_cells_that_need_their_own_session_are_left_to_the_page(fence, apart):
+    source = f"# Side\n\n```{fence}\nprint(1)\n```\n\n```python\nprint(2)\n```\n"
+    page = notebook.PageSource("docs/nb/side.md", source, "nb", "side.md", "https://example.org/", "H")
+    strings = Strings.load(Project.load(REPO / "mkdocs.yml"))
+    nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1), strings)
+    reasons = notebook_run.set_up_on_the_page(nb)
+    tagged = [notebook.SKIP_TAG in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"]
+    assert tagged[-2:] == [apart, False]   # after the notebook's own set-up cells
+    assert len(reasons) == int(apart)

@@ -14,88 +14,29 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from projects import LANGUAGES, REPO, SLUGIFY, VALIDATION, mkdocs_yml, repo_hooks
 
 from handbook.build import run_mkdocs
 from handbook.checks import links as linkcheck
 
-REPO = Path(__file__).resolve().parents[1]  # the handbook checkout these tests belong to
 FIXTURES = REPO / "tests" / "fixtures"
 
-MKDOCS_YML = """\
-site_name: Testhåndbok
-site_url: http://127.0.0.1:8000/
-repo_url: https://example.org/handbok
-edit_uri: edit/main/docs/
-docs_dir: docs
-strict: {strict}
-validation:
-  omitted_files: warn
-  absolute_links: warn
-  unrecognized_links: warn
-  anchors: warn
-  nav: {{omitted_files: warn, not_found: warn, absolute_links: warn}}
-  links: {{not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}}
-theme:
-  name: material
-  language: nb
-  font: false
-  features: [navigation.indexes, content.action.edit]
-extra:
-  handbook:
-    knowledge_libraries:
-{libraries}
-hooks:
-  - {hooks}/library.py
-  - {hooks}/notebooks.py
-  - {hooks}/samples.py
-plugins:
-  - search
-  - mkdocs-jupyter:
-      include: ["*.ipynb"]
-      ignore: ["*.md"]
-      execute: false
-      allow_errors: false
-      include_source: false
-      markdown_cell_processor: mkdocs
-      mathjax_version: 2
-      no_prompt: true
-      cache: false
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - {{locale: nb, name: Norsk (bokmål), default: true, build: true}}
-        - {{locale: sv, name: Svenska, build: true, theme: {{language: sv}}}}
-markdown_extensions:
-  - abbr
-  - admonition
-  - attr_list
-  - def_list
-  - md_in_html
-  - tables
-  - toc:
-      permalink: true
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
-  - pymdownx.details
-  - pymdownx.highlight
-  - pymdownx.superfences
-  - pymdownx.snippets:
-      check_paths: true
-  - pymdownx.tasklist:
-      custom_checkbox: true
-nav:
-  - Hjem: index.md
-  - Kunnskapsbiblioteket: kb/README.md
-"""
+SETTINGS = {
+    "repo_url": "https://example.org/handbok", "edit_uri": "edit/main/docs/",
+    "validation": VALIDATION | {
+        "omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn",
+        "nav": {"omitted_files": "warn", "not_found": "warn", "absolute_links": "warn"}},
+    "theme": {"name": "material", "language": "nb", "font": False,
+              "features": ["navigation.indexes", "content.action.edit"]},
+    "nav": [{"Hjem": "index.md"}, {"Kunnskapsbiblioteket": "kb/README.md"}],
+}
+EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", SLUGIFY,
+              "pymdownx.details", "pymdownx.highlight", "pymdownx.superfences",
+              {"pymdownx.snippets": {"check_paths": True}}, {"pymdownx.tasklist": {"custom_checkbox": True}}]
 
 
-def library_entry(path: str, prefix: str, **extra) -> str:
-    lines = [f"      - path: {path}", f"        url_prefix: {prefix}"]
-    lines += [f"        {key}: {json.dumps(value, ensure_ascii=False)}" for key, value in extra.items()]
-    return "\n".join(lines)
+def library_entry(path: str, prefix: str, **extra) -> dict:
+    return {"path": path, "url_prefix": prefix, **extra}
 
 
 def make_project(tmp_path: Path, fixture: Path, *, strict: bool = True, entries: list[str] | None = None,
@@ -116,8 +57,11 @@ def make_project(tmp_path: Path, fixture: Path, *, strict: bool = True, entries:
             """), encoding="utf-8")
     shutil.copytree(fixture, project / "bibliotek", symlinks=True)
     entries = entries or [library_entry("bibliotek", "kb", **extra)]
-    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(
-        hooks=REPO / "hooks", strict=str(strict).lower(), libraries="\n".join(entries)), encoding="utf-8")
+    (project / "mkdocs.yml").write_text(mkdocs_yml(
+        repo_hooks("library", "notebooks", "samples"), name="Testhåndbok", strict=strict,
+        notebooks={"include_source": False, "no_prompt": True},
+        languages=[LANGUAGES[0] | {"name": "Norsk (bokmål)"}, LANGUAGES[1]], extensions=EXTENSIONS,
+        extra={"handbook": {"knowledge_libraries": entries}}, **SETTINGS), encoding="utf-8")
     return project
 
 

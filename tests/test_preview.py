@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from projects import REPO
+from projects import LANGUAGES, REPO, SLUGIFY, mkdocs_yml, repo_hooks
 
 from handbook.build import run_mkdocs
 from handbook.preview.server import make_server, serve_in_thread, strip_reload_script
@@ -20,51 +20,13 @@ from handbook.project import Project
 
 pytestmark = pytest.mark.slow
 
-MKDOCS_YML = f"""\
-site_name: Forhåndsvisning
-site_url: http://127.0.0.1:8000/
-strict: true
-theme:
-  name: material
-  font: false
-  language: nb
-validation:
-  links: {{not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}}
-  nav: {{omitted_files: warn, not_found: warn}}
-extra:
-  handbook:
-    knowledge_library: {{path: bibliotek, url_prefix: kunskapsbibliotek}}
-hooks:
-  - {REPO}/hooks/library.py
-  - {REPO}/hooks/notebooks.py
-  - {REPO}/hooks/samples.py
-  - {REPO}/hooks/glossary.py
-  - {REPO}/hooks/translations.py
-  - {REPO}/hooks/render.py
-plugins:
-  - search
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - {{locale: nb, name: Norsk, default: true, build: true}}
-        - {{locale: sv, name: Svenska, build: true, theme: {{language: sv}},
-           nav_translations: {{Hjem: Hem, Regning: Räkning}}}}
-markdown_extensions:
-  - abbr
-  - admonition
-  - attr_list
-  - md_in_html
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds: {{case: lower}}
-  - pymdownx.superfences
-nav:
-  - Hjem: index.md
-  - Regning: regning.md
-  - Bibliotek: kunskapsbibliotek/README.md
-"""
+MKDOCS_YML = mkdocs_yml(
+    repo_hooks("library", "notebooks", "samples", "glossary", "translations", "render"),
+    name="Forhåndsvisning", notebooks=False,
+    languages=[LANGUAGES[0], LANGUAGES[1] | {"nav_translations": {"Hjem": "Hem", "Regning": "Räkning"}}],
+    extensions=["abbr", "admonition", "attr_list", "md_in_html", SLUGIFY, "pymdownx.superfences"],
+    extra={"handbook": {"knowledge_library": {"path": "bibliotek", "url_prefix": "kunskapsbibliotek"}}},
+    nav=[{"Hjem": "index.md"}, {"Regning": "regning.md"}, {"Bibliotek": "kunskapsbibliotek/README.md"}])
 
 PAGES = {
     "docs/nb/index.md": ("---\ntitle: Hjem\n---\n\n# Hjem\n\n"
@@ -143,8 +105,8 @@ def assert_same_as_full_build(preview: Preview, project: Path, tmp_path: Path) -
         assert shown_sv[rel] == full_sv[rel], f"{rel} differs from a full build"
 
 
-ADD_NAV = ("mkdocs.yml", lambda t: t.replace("  - Bibliotek:", "  - Ny: ny.md\n  - Bibliotek:"))
-DROP_NAV = ("mkdocs.yml", lambda t: t.replace("  - Ny: ny.md\n", ""))
+ADD_NAV = ("mkdocs.yml", lambda t: t.replace("\n- Bibliotek:", "\n- Ny: ny.md\n- Bibliotek:"))
+DROP_NAV = ("mkdocs.yml", lambda t: t.replace("\n- Ny: ny.md\n", "\n"))
 EDITS = {
     # kind of edit: ([(file, change or None to delete)], what the preview should do)
     "prose": ([("docs/nb/regning.md", lambda t: t.replace("Tekst.", "Ny tekst om en bøtte."))], "pages"),

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from projects import REPO, mkdocs_yml, repo_hooks
 
 from handbook.execute import cache as cache_module
 from handbook.execute import registry, services
@@ -23,48 +24,11 @@ from handbook.execute.limits import Limits
 from handbook.execute.sandbox import Isolation, Job, SandboxUnavailable, cgroups, reap_stale_temp, run
 from handbook.execute.standins import Endpoint, Exposure
 
-REPO = Path(__file__).resolve().parents[1]
 ISOLATION = Isolation.detect()
 needs_sandbox = pytest.mark.skipif(not ISOLATION.available, reason=f"no sandbox here: {ISOLATION.problem}")
 pytestmark = needs_sandbox
 
-PROJECT_CONFIG = """\
-site_name: Sandkasse
-site_url: http://127.0.0.1:8000/
-docs_dir: docs
-strict: true
-theme:
-  name: material
-  font: false
-  language: nb
-validation:
-  links: {{not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}}
-  nav: {{omitted_files: warn, not_found: warn}}
-hooks:
-  - {repo}/hooks/validate.py
-  - {repo}/hooks/notebooks.py
-  - {repo}/hooks/samples.py
-plugins:
-  - search
-  - mkdocs-jupyter:
-      include: ["*.ipynb"]
-      ignore: ["*.md"]
-      execute: false
-      allow_errors: false
-      markdown_cell_processor: mkdocs
-      mathjax_version: 2
-      cache: false
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: true
-      reconfigure_material: true
-      languages:
-        - {{locale: nb, name: Norsk, default: true, build: true}}
-        - {{locale: sv, name: Svenska, build: true, theme: {{language: sv}}}}
-markdown_extensions:
-  - attr_list
-  - pymdownx.superfences
-"""
+PROJECT_CONFIG = mkdocs_yml(repo_hooks("validate", "notebooks", "samples"), name="Sandkasse")
 
 
 def write_project(base: Path, pages: dict[str, str | bytes | dict], extra_config: str = "") -> Path:
@@ -80,7 +44,7 @@ def write_project(base: Path, pages: dict[str, str | bytes | dict], extra_config
         else:
             target.write_text(content, encoding="utf-8")
     config = base / "mkdocs.yml"
-    config.write_text(PROJECT_CONFIG.format(repo=REPO) + extra_config, encoding="utf-8")
+    config.write_text(PROJECT_CONFIG + extra_config, encoding="utf-8")
     return config
 
 

@@ -338,14 +338,19 @@ def test_uv_add(build, tmp_path):
 
 @pytest.mark.slow
 def test_pip_audit_asks_the_index(build, tmp_path):
-    needs("pip-audit")
+    """pip-audit comes from the stand-in (koding/pakker.md adds it to a project) and asks PyPI's
+    JSON API for each pinned version; the stand-in knows of no vulnerabilities."""
     with session(build, "pypi") as exposure, EndpointProxy(exposure.endpoints) as proxy:
         env = client_env(exposure, proxy, tmp_path / "home")
         (tmp_path / "work").mkdir()
         (tmp_path / "work/requirements.txt").write_text("pendulum==3.3.0\n")
-        out = sh("pip-audit --no-deps --disable-pip --progress-spinner off -r requirements.txt", env,
-                 tmp_path / "work")
+        build.front.log.clear()
+        out = sh("python3 -m venv .venv\n.venv/bin/pip install --quiet pip-audit\n"
+                 ".venv/bin/pip-audit --no-deps --disable-pip --progress-spinner off -r requirements.txt",
+                 env, tmp_path / "work")
     assert "No known vulnerabilities found" in out
+    asked = {(host, path) for host, _, path, status in build.front.log if status == 200}
+    assert ("pypi.org", "/pypi/pendulum/3.3.0/json") in asked
 
 
 def test_foreign_platform_lines_are_found(tmp_path):

@@ -212,7 +212,7 @@ class _Writer:
             self.shell = True
         info = {"source": f"{block.path}:{block.start}"}
         metadata: dict = {"handbook": info}
-        for option in ("requires", "services", "project", "data", "session"):   # for notebook_run's test runs
+        for option in ("requires", "services", "project", "data", "placeholders", "session"):   # notebook_run
             if block.options.get(option):
                 info[option] = str(block.options[option])
         if block.skip_reason:

@@ -22,12 +22,13 @@ from handbook.project import Project
 
 def set_up_on_the_page(nb) -> list[str]:
     """Tag the code cells whose page sample runs in a setting of its own that one kernel cannot
-    give: a clone of a project (`project=`), files copied in (`data=`), or the package and git
+    give: a clone of a project (`project=`), files copied in (`data=`), values put in for the
+    placeholders the reader sees (`placeholders=`), or the package and git
     stand-ins (`services="pypi"` etc.: their samples install, clone and `cd` in a session of their
     own), with every other cell of that `session=`. The page's own build runs them; `source:
     reason` for each."""
     def needs(info: dict) -> list[str]:
-        apart = [f"{option}=" for option in ("project", "data") if info.get(option)]
+        apart = [f"{option}=" for option in ("project", "data", "placeholders") if info.get(option)]
         return apart + sorted(set(str(info.get("services", "")).split()) & PAGE_SESSION_STANDINS)
 
     cells = [(cell, cell.metadata.get("handbook", {})) for cell in nb.cells if cell.cell_type == "code"]

@@ -142,7 +142,7 @@ class RunningStandIns:
                 if self.workdir is None:
                     self.workdir = Path(tempfile.mkdtemp(prefix=f"handbook-standins-{os.getpid()}-"))
                 folder = self.workdir / name
-                folder.mkdir()
+                folder.mkdir(exist_ok=True)   # a start that failed before left it
                 standin = self.known[name].factory(self.project, folder)
                 standin.start()
                 self.running[name] = standin

@@ -36,14 +36,7 @@ def build(plan, runner) -> dict:
     for session in plan.sessions:
         status, reason = _status(runner.results.get(session.key), session.key in seen)
         seen.add(session.key)
-        entry = page(session.path)
-        if status == "failed":
-            entry["failed"] += 1
-        elif status == "cache hit":
-            entry["cache_hits"] += len(session.blocks)
-        elif status == "executed":
-            entry["executed"] += len(session.blocks)
-            entry["seconds"] = round(entry["seconds"] + runner.results[session.key].seconds, 2)
+        _tally(page(session.path), status, len(session.blocks), runner.results.get(session.key))
         for block in session.blocks:
             blocks.append({"path": session.path, "lines": f"{block.start}-{block.end}", "lang": block.lang,
                            "session": session.name, "status": status, "reason": reason,
@@ -57,14 +50,7 @@ def build(plan, runner) -> dict:
     for nb in plan.notebooks:
         status, reason = _status(runner.results.get(nb.key), nb.key in seen)
         seen.add(nb.key)
-        entry = page(nb.path)
-        if status == "failed":
-            entry["failed"] += 1
-        elif status == "cache hit":
-            entry["cache_hits"] += 1
-        elif status == "executed":
-            entry["executed"] += 1
-            entry["seconds"] = round(entry["seconds"] + runner.results[nb.key].seconds, 2)
+        _tally(page(nb.path), status, 1, runner.results.get(nb.key))
         notebooks.append({"path": nb.path, "status": status, "reason": reason, "standins": list(nb.standins)})
     blocks.sort(key=lambda b: (b["path"], int(b["lines"].split("-")[0])))
     totals = {k: sum(p[k] for p in pages.values()) for k in ("executed", "cache_hits", "failed")}
@@ -75,6 +61,17 @@ def build(plan, runner) -> dict:
     return {"sandbox": runner.sandbox_summary(), "limits": runner.limits.describe(), "totals": totals,
             "blocks": blocks, "notebooks": notebooks, "pages": pages,
             "cache_rejected": list(runner.cache.rejected), "errors": list(plan.errors)}
+
+
+def _tally(entry: dict, status: str, units: int, result) -> None:
+    """Count a session (`units` blocks) or a notebook (1) on its page's entry."""
+    if status == "failed":
+        entry["failed"] += 1
+    elif status == "cache hit":
+        entry["cache_hits"] += units
+    elif status == "executed":
+        entry["executed"] += units
+        entry["seconds"] = round(entry["seconds"] + result.seconds, 2)
 
 
 def share(blocks: list[dict], languages) -> dict:

@@ -24,7 +24,7 @@ from pathlib import Path
 from handbook.execute import registry, sandbox
 from handbook.execute.cache import Cache
 from handbook.execute.limits import Limits
-from handbook.markdown import fences
+from handbook.markdown import fences, validate
 
 EXTENSIONS = {"python": "py", "bash": "sh", "r": "R"}
 R_LIBRARY_DIRS = ("/usr/lib/R/library", "/usr/lib/R/site-library", "/usr/local/lib/R/site-library")
@@ -99,6 +99,7 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
     sessions = []
     for (lang, name), members in grouped.items():
         problems, data = [], {}
+        members = [_runnable(block, rel, problems) for block in members]
         for block in members:
             for entry in str(block.options.get("data", "")).split():
                 try:
@@ -134,6 +135,17 @@ def scan_page(project, path: Path, env_key: str, known: dict, requirements: Requ
             h.update(hashlib.sha256(file.read_bytes()).hexdigest().encode())
         sessions.append(Session(rel, lang, name, members, used, h.hexdigest(), data, clone))
     return PageScan(sessions, skipped, errors)
+
+
+def _runnable(block: fences.Block, rel: str, problems: list[str]) -> fences.Block:
+    """The block as the build runs it: with `placeholders=` replaced (a problem if they are wrong)."""
+    if "placeholders" not in block.options:
+        return block
+    try:
+        return dataclasses.replace(block, code=validate.with_placeholders(block))
+    except ValueError as exc:
+        problems.append(f"{rel}:{block.start}: {exc}")
+        return block
 
 
 def data_file(project, entry: str) -> Path:
@@ -251,7 +263,8 @@ def run_session(session: Session, ctx: Context) -> Result:
 
 def _clone_code(lang: str, project: str) -> str:
     """Code that clones `project` ("<url>" or "<url>#<branch>") into the working folder as the
-    project's author and, with a branch, switches to it (the remote's, or a new one), quietly."""
+    project's author and, with a branch, switches to it (the remote's, or a new one), quietly.
+    R then reads the project's .Rprofile, as R started in that folder would."""
     url, _, branch = project.partition("#")
     name, email = PROJECT_AUTHOR
     steps = [["git", "clone", "--quiet", url, "."], ["git", "config", "user.name", name],
@@ -276,7 +289,8 @@ def _clone_code(lang: str, project: str) -> str:
     code = "".join(f"stopifnot({r_call(step)} == 0)\n" for step in steps)
     if switch:
         code += f"if ({r_call(switch[0])} != 0) stopifnot({r_call(switch[1])} == 0)\n"
-    return code
+    # As if R had started in the project's folder: its .Rprofile (renv's activation) runs.
+    return code + 'if (file.exists(".Rprofile")) source(".Rprofile", local = globalenv())\n'
 
 
 def _without_clone(raw: sandbox.RawResult) -> sandbox.RawResult:

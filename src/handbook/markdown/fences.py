@@ -20,7 +20,7 @@ LANGUAGES = {
 }
 # Our options. Flags have no value.
 FLAG_OPTIONS = {"show-output"}
-VALUE_OPTIONS = {"skip", "timeout", "session", "data", "requires", "services", "project"}
+VALUE_OPTIONS = {"skip", "timeout", "session", "data", "requires", "services", "project", "placeholders"}
 # What pymdownx.superfences/highlight read from the same line (and .class / #id in {...} form).
 PASSED_ON = {"title", "linenums", "hl_lines"}
 DEFAULT_TIMEOUT = 60.0     # seconds per block

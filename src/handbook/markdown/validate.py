@@ -2,17 +2,21 @@
 
 Each check returns `Problem`s with a 1-based line: bytes that are not UTF-8, NUL bytes (binary
 files), a page or notebook over its size limit, front matter that is not valid YAML, a notebook
-that is not JSON. The build reports them as `file:line: message` and never shows a traceback.
+that is not JSON, a `placeholders=` fence option that does not fit its block. The build reports
+them as `file:line: message` and never shows a traceback.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from handbook.markdown import frontmatter
+from handbook.markdown import fences, frontmatter
+
+PLACEHOLDER_RE = re.compile(r"<[^<>=\s]+>")
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,48 @@ def check_markdown(data: bytes, max_bytes: int) -> list[Problem]:
         frontmatter.parse(text)
     except frontmatter.FrontMatterError as exc:
         problems.append(Problem(exc.line, str(exc)))
+    for block in fences.find_blocks(text, "", errors=[]):
+        if block.executable and "placeholders" in block.options:
+            try:
+                placeholders(block)
+            except ValueError as exc:
+                problems.append(Problem(block.start, str(exc)))
     return problems
+
+
+def placeholders(block: fences.Block) -> dict[str, str]:
+    """The `placeholders=` of a block that runs: {placeholder: what the build puts there}.
+
+    `placeholders="<cran-spegel>=https://cloud.r-project.org"` (several: separated by spaces)
+    means that the build runs the block with the address in place of `<cran-spegel>`, while the
+    reader still sees and copies the placeholder. ValueError, for the author, when an entry is not
+    `<name>=value`, a placeholder is named twice or is not in the code, or the block is skipped.
+    """
+    value = str(block.options.get("placeholders", ""))
+    if not value:
+        return {}
+    if block.skip_reason:
+        raise ValueError("placeholders= is for blocks that run; this one has skip=")
+    found: dict[str, str] = {}
+    for entry in value.split():
+        name, eq, replacement = entry.partition("=")
+        if not eq or not PLACEHOLDER_RE.fullmatch(name) or not replacement:
+            raise ValueError(f"placeholders=: {entry!r} is not <placeholder>=value, "
+                             "e.g. placeholders=\"<cran-spegel>=https://cloud.r-project.org\"")
+        if name in found:
+            raise ValueError(f"placeholders=: {name} is named twice")
+        if name not in block.code:
+            raise ValueError(f"placeholders=: {name} does not occur in the block's code")
+        found[name] = replacement
+    return found
+
+
+def with_placeholders(block: fences.Block) -> str:
+    """The code the build runs: the block's code with its placeholders replaced."""
+    code = block.code
+    for name, replacement in placeholders(block).items():
+        code = code.replace(name, replacement)
+    return code
 
 
 def check_notebook(data: bytes, max_bytes: int) -> list[Problem]:

@@ -30,6 +30,8 @@ USER = "jovyan"
 ETC_ALLOWLIST = ("alternatives", "ssl", "ca-certificates", "pki", "R", "fonts", "localtime", "timezone",
                  "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "protocols", "services", "mime.types",
                  "os-release", "debian_version", "magic", "mailcap")
+# The JDK's own configuration (Debian: /usr/lib/jvm/*/conf links to /etc/java-17-openjdk): no secrets.
+ETC_PATTERNS = ("java-*",)
 MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
@@ -74,6 +76,12 @@ def etc_files(hosts: list[str]) -> dict[str, bytes]:
                    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n").encode(),
         "group": f"root:x:0:\n{USER}:x:{GID}:\nnogroup:x:65534:\n".encode(),
     }
+
+
+def etc_names() -> list[str]:
+    """The host's /etc entries a session sees: the allowlist and what ETC_PATTERNS match."""
+    matched = {p.name for pattern in ETC_PATTERNS for p in Path("/etc").glob(pattern)}
+    return [*ETC_ALLOWLIST, *sorted(matched - set(ETC_ALLOWLIST))]
 
 
 def _copy(files: Files, limits: Limits, source: Path, target: str) -> list[str]:
@@ -122,7 +130,7 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
     for top in tmp_tops:
         args += ["--remount-ro", top]
     args += ["--dir", "/etc"]
-    for name in ETC_ALLOWLIST:
+    for name in etc_names():
         if os.path.lexists(f"/etc/{name}"):
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for name, content in etc_files(hosts).items():
@@ -143,7 +151,10 @@ def command(bwrap: str, *, limits: Limits, files: Files, toolchain: tuple[Path, 
     for target, source in sorted(binds.items()):
         args += ["--ro-bind", str(source), target]
     for target, source in sorted((copies or {}).items()):
-        args += _copy(files, limits, Path(source), target)
+        if Path(source).is_file():   # one file (a ~/.gitconfig): a writable copy at that path
+            args += ["--perms", "0644", "--file", str(files.open(Path(source))), target]
+        else:
+            args += _copy(files, limits, Path(source), target)
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK]
     return args
 

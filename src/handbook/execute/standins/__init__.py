@@ -9,6 +9,8 @@ written. The fence option `services="pypi git"` names the stand-ins a session us
 - `nexus` (nexus.py): nexus.ssb.no, the same wheels and the CRAN repository under Nexus' paths;
 - `cran` (cran.py): cloud.r-project.org and cran.r-project.org, R packages from Debian;
 - `git` (git.py): github.com, api.github.com and gitlab.example.org, seeded repositories.
+- `dapla-lab` (daplalab.py) is no server and not in this group: a Dapla Lab service's setup
+  (its region variable and the recommended ~/.gitconfig), which ssb-project checks.
 
 All of one build's stand-ins answer on one shared HTTP and one shared HTTPS port (web.py routes
 by the Host header), so a session may combine any of them: every endpoint on port 443 has the
@@ -50,7 +52,8 @@ class Exposure:
     endpoints: list[Endpoint] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)        # variables the session gets
     files: dict[str, Path] = field(default_factory=dict)     # sandbox path -> host file, read-only
-    # sandbox path -> host folder copied into a fresh writable tmpfs there (nothing goes back)
+    # sandbox path -> host folder copied into a fresh writable tmpfs there (nothing goes back),
+    # or host file copied to that path, writable
     copies: dict[str, Path] = field(default_factory=dict)
 
     def host_env(self) -> dict[str, str]:

@@ -5,6 +5,9 @@ template and copied back before every session (`reset`), so pushes from one sess
 reach the next. They are served over git's smart HTTP protocol by `git http-backend`, so clone,
 fetch, pull, push, new branches and everything else git does over https work as against the real
 hosts. Pushing needs no credentials; credentials a client sends are accepted as they are.
+A repository with a `renv:` commit (an R project whose renv files real renv makes against the
+cran stand-in, renvseed.py) is built when it is first asked for, so builds that never clone it
+need neither R nor the CRAN repository.
 
 Where a page calls an API, the minimal part of it:
 
@@ -32,6 +35,7 @@ from pathlib import Path
 
 import yaml
 
+from handbook.execute.standins import renvseed
 from handbook.execute.standins.base import HttpStandIn, StandInError
 from handbook.execute.standins.web import Request, Response
 
@@ -59,7 +63,12 @@ class Git(HttpStandIn):
         self.template, self.live = self.workdir / "template", self.workdir / "live"
         self._lock = threading.Lock()
         self._dirty = True
+        self._deferred: dict[tuple[str, str], dict] = {}
         for repo in yaml.safe_load(seeds.read_text(encoding="utf-8"))["repositories"]:
+            if any(commit.get("renv") for commit in repo.get("commits") or []):
+                # renv's files need R and the cran stand-in's repository: made when first cloned
+                self._deferred[_address(repo["url"])] = repo
+                continue
             build_repository(self.template, repo["url"], repo.get("commits") or [], self.workdir)
         self.reset()
 
@@ -71,6 +80,22 @@ class Git(HttpStandIn):
             shutil.rmtree(self.live, ignore_errors=True)
             shutil.copytree(self.template, self.live, symlinks=True)
             self._dirty = False
+
+    def _build_deferred(self, address: tuple[str, str]) -> str:
+        """Build a repository with renv files into the template and the live copy; "" when done,
+        else why it cannot be built here (R or the cran stand-in's repository missing)."""
+        with self._lock:
+            repo = self._deferred.get(address)
+            if repo is None:
+                return ""
+            try:
+                commits = with_renv_files(repo.get("commits") or [], self.cache_dir, self.data_dir)
+            except StandInError as exc:
+                return str(exc)
+            for root in (self.template, self.live):
+                build_repository(root, repo["url"], commits, self.workdir)
+            del self._deferred[address]
+            return ""
 
     def stop(self) -> None:
         super().stop()
@@ -99,6 +124,8 @@ class Git(HttpStandIn):
         for i in range(len(parts), 0, -1):
             repo = "/".join(parts[:i])
             name = repo if repo.endswith(".git") else repo + ".git"
+            if (host, name) in self._deferred and (problem := self._build_deferred((host, name))):
+                return Response.text(503, f"{host}/{name}: {problem}")
             if (root / name / "HEAD").is_file() and ".." not in parts:
                 rest = "/".join(parts[i:])
                 if not rest:  # the web page of the repository
@@ -200,12 +227,33 @@ class Git(HttpStandIn):
         return Response.json({"message": "404 Project Not Found"}, 404)
 
 
+def _address(url: str) -> tuple[str, str]:
+    """(host, path ending in .git) of a clone address, as the repository lies under its root."""
+    parsed = urllib.parse.urlsplit(url)
+    path = parsed.path.strip("/")
+    return parsed.hostname, path if path.endswith(".git") else path + ".git"
+
+
+def with_renv_files(commits: list[dict], cache_dir: Path, data_dir: Path) -> list[dict]:
+    """`commits` where one with `renv: [packages]` also writes the files renv::init() and
+    renv::snapshot() make for the code so far (handbook.execute.standins.renvseed)."""
+    out, tree = [], {}
+    for commit in commits:
+        files = dict(commit.get("files") or {})
+        tree.update(files)
+        if packages := commit.get("renv"):
+            code = {rel: text for rel, text in tree.items() if text is not None}
+            files.update(renvseed.renv_files(cache_dir, data_dir, list(packages), code))
+            tree.update(files)
+        out.append({**commit, "files": files})
+    return out
+
+
 def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -> Path:
     """A bare repository for `url` under root/<host>/<path>.git with `commits`, made the same
     way every time (fixed authors and dates give fixed hashes)."""
-    parsed = urllib.parse.urlsplit(url)
-    path = parsed.path.strip("/")
-    bare = root / parsed.hostname / (path if path.endswith(".git") else path + ".git")
+    host, path = _address(url)
+    bare = root / host / path
     bare.parent.mkdir(parents=True, exist_ok=True)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(scratch), "GIT_CONFIG_NOSYSTEM": "1",
            "LC_ALL": "C"}
@@ -225,7 +273,7 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
                         target.unlink(missing_ok=True)
                     else:
                         target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(content, encoding="utf-8")
+                        target.write_text(file_content(content), encoding="utf-8")
                 base = ["--git-dir", str(bare), "--work-tree", str(tree)]
                 if branch := commit.get("branch"):   # on a branch from main (branches come last)
                     if branch not in branches:
@@ -234,10 +282,28 @@ def build_repository(root: Path, url: str, commits: list[dict], scratch: Path) -
                     _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"], env)
                 _git([*base, "add", "--all"], env)
                 _git([*base, "commit", "--quiet", "--allow-empty", "-m", commit["message"]], {**env, **stamp})
+                if tag := commit.get("tag"):   # a release, as `git checkout <tag>` expects
+                    _git(["--git-dir", str(bare), "tag", str(tag)], {**env, **stamp})
         finally:
             shutil.rmtree(tree, ignore_errors=True)
         _git(["--git-dir", str(bare), "symbolic-ref", "HEAD", "refs/heads/main"], env)
     return bare
+
+
+def file_content(content) -> str:
+    """A seeded file's text: given as is, or `{package: <module>, resource: <path>}`, a file
+    installed with that Python package (SSB's recommended .gitignore from kvakk-git-tools), so
+    the seed always matches what the installed tools check against."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict) and set(content) == {"package", "resource"}:
+        from importlib.resources import files
+
+        try:
+            return files(content["package"]).joinpath(content["resource"]).read_text(encoding="utf-8")
+        except (ModuleNotFoundError, OSError) as exc:
+            raise StandInError(f"{SEEDS}: {content['package']}/{content['resource']}: {exc}") from exc
+    raise StandInError(f"{SEEDS}: a file is text or {{package: ..., resource: ...}}, not {content!r}")
 
 
 def _git(args: list[str], env: dict) -> None:

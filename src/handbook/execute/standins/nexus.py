@@ -25,7 +25,7 @@ INDEX_URL = f"https://nexus.ssb.no{PYPI_PATH}/simple"
 class Nexus(HttpStandIn):
     name = "nexus"
     hosts = ("nexus.ssb.no",)
-    data_files = (pypi.REQUIREMENTS, cran.PACKAGE_LIST)
+    data_files = (pypi.REQUIREMENTS, pypi.OLDER, cran.PACKAGE_LIST)
 
     def prepare(self) -> None:
         self.index = pypi.load_index(self.cache_dir, self.data_dir)

@@ -30,6 +30,7 @@ from handbook.execute.standins.web import Request, Response
 from handbook.execute.standins.wheels import SIMPLE_JSON, ensure_wheels, normalize
 
 REQUIREMENTS = "standins/pypi-requirements.txt"   # under the project's data dir
+OLDER = "standins/pypi-requirements-older.txt"    # older releases served next to the pinned ones
 SIMPLE_HTML = "application/vnd.pypi.simple.v1+html"
 
 
@@ -277,7 +278,7 @@ class PyPI(HttpStandIn):
     name = "pypi"
     hosts = ("pypi.org", "files.pythonhosted.org")
     files_host = "files.pythonhosted.org"
-    data_files = (REQUIREMENTS,)
+    data_files = (REQUIREMENTS, OLDER)
 
     def prepare(self) -> None:
         self.index = load_index(self.cache_dir, self.data_dir)
@@ -305,4 +306,16 @@ class PyPI(HttpStandIn):
 
 
 def load_index(cache_dir: Path, data_dir: Path) -> PackageIndex:
-    return PackageIndex(ensure_wheels(cache_dir, Path(data_dir) / REQUIREMENTS))
+    index = PackageIndex(ensure_wheels(cache_dir, Path(data_dir) / REQUIREMENTS))
+    return add_older(index, cache_dir, data_dir)
+
+
+def add_older(index: PackageIndex, cache_dir: Path, data_dir: Path) -> PackageIndex:
+    """`index` with the older releases pinned in OLDER (if the file is there) next to its own, so
+    a project locked on one of them has a real newer version to update to."""
+    older = Path(data_dir) / OLDER
+    if older.is_file():
+        for name, dists in PackageIndex(ensure_wheels(cache_dir, older)).projects.items():
+            known = {d.filename for d in index.projects.get(name, [])}
+            index.projects.setdefault(name, []).extend(d for d in dists if d.filename not in known)
+    return index
