@@ -24,6 +24,7 @@ import pytest
 from nbformat import v4
 
 from handbook.editions import notebook, notebook_run
+from handbook.execute import registry
 from handbook.i18n.strings import Strings
 from handbook.project import Project
 
@@ -145,3 +146,34 @@ def test_cells_that_need_their_own_session_are_left_to_the_page(fence, apart):
     tagged = [notebook.SKIP_TAG in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"]
     assert tagged[-2:] == [apart, False]   # after the notebook's own set-up cells
     assert len(reasons) == int(apart)
+
+
+def test_one_kernel_gets_the_stand_ins_of_every_session_on_the_page():
+    """As on the page: a session with services= gets those (here a mount only named, never found
+    by markers), one without gets what its markers show; cells left to the page count for nothing."""
+    source = textwrap.dedent("""
+        # Side
+
+        ```python services="gcs buckets-dapla-felles"
+        import pandas as pd
+        ```
+
+        ```python
+        pd.read_parquet("/buckets/produkt/GIS/testdata/veger_oslo.parquet")
+        ```
+
+        ```python session="s3"
+        import s3fs
+        s3fs.S3FileSystem(anon=False)
+        ```
+
+        ```bash services="pypi" session="pakker"
+        pip install pendulum
+        ```
+        """).lstrip()
+    page = notebook.PageSource("docs/nb/side.md", source, "nb", "side.md", "https://example.org/", "H")
+    strings = Strings.load(Project.load(REPO / "mkdocs.yml"))
+    nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1), strings)
+    notebook_run.set_up_on_the_page(nb)
+    known = registry.registrations()
+    assert notebook_run.page_services(nb, known) == ("buckets-dapla-felles", "gcs", "s3")

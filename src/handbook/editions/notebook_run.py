@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from handbook.editions.notebook import SKIP_TAG
+from handbook.execute import registry
 from handbook.execute.notebooks import NotebookError, NotebookJob
 from handbook.execute.runner import Runner
 from handbook.execute.sessions import Result
@@ -62,6 +63,21 @@ def missing_requirements(nb, runner: Runner) -> list[str]:
     return reasons
 
 
+def page_services(nb, known) -> tuple[str, ...]:
+    """The stand-ins the page's sessions used for the cells that run here: per `session=`, those
+    its blocks declare (`services=`), else those its code's markers show; one kernel gets them all."""
+    sessions: dict[str, list] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and SKIP_TAG not in cell.metadata.get("tags", []):
+            sessions.setdefault(cell.metadata.get("handbook", {}).get("session", "main"), []).append(cell)
+    names: set[str] = set()
+    for cells in sessions.values():
+        declared = " ".join(str(c.metadata.get("handbook", {}).get("services", "")) for c in cells).strip()
+        code = "\n".join(c.source for c in cells)
+        names.update(registry.used(code, declared or None, known))
+    return tuple(sorted(names))
+
+
 def run_notebook(path: Path | str, timeout: int = 180,
                  config_file: Path | str | None = None) -> tuple[bool, str, list[str]]:
     """(ok, author-facing message, skipped cells with reasons)."""
@@ -78,6 +94,9 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
         nb = nbformat.read(path, as_version=4)
         skipped = missing_requirements(nb, runner) + set_up_on_the_page(nb)
         nb.metadata.setdefault("handbook", {})["timeout"] = timeout
+        services = page_services(nb, runner.known)
+        if services:
+            nb.metadata.handbook["services"] = " ".join(services)
         with tempfile.TemporaryDirectory(prefix="handbook-edition-") as folder:
             copy = Path(folder) / Path(path).name
             nbformat.write(nb, copy)
