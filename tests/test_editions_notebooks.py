@@ -150,19 +150,24 @@ def test_cells_that_need_their_own_session_are_left_to_the_page(fence, apart):
 
 def test_one_kernel_gets_the_stand_ins_of_every_session_on_the_page():
     """As on the page: a session with services= gets those (here a mount only named, never found
-    by markers), one without gets what its markers show; cells left to the page count for nothing."""
+    by markers), one without gets what its markers show, and bash blocks are a session apart from
+    python's of the same name; cells left to the page count for nothing."""
     source = textwrap.dedent("""
         # Side
 
-        ```python services="gcs buckets-dapla-felles"
+        ```python services="gcs buckets-dapla-felles" session="kart"
         import pandas as pd
         ```
 
-        ```python
+        ```python session="kart"
         pd.read_parquet("/buckets/produkt/GIS/testdata/veger_oslo.parquet")
         ```
 
-        ```python session="s3"
+        ```bash services="buckets"
+        ls /buckets/produkt
+        ```
+
+        ```python
         import s3fs
         s3fs.S3FileSystem(anon=False)
         ```
@@ -176,4 +181,4 @@ def test_one_kernel_gets_the_stand_ins_of_every_session_on_the_page():
     nb = notebook.build_notebook(page, {}, datetime.date(2026, 12, 1), strings)
     notebook_run.set_up_on_the_page(nb)
     known = registry.registrations()
-    assert notebook_run.page_services(nb, known) == ("buckets-dapla-felles", "gcs", "s3")
+    assert notebook_run.page_services(nb, known) == ("buckets", "buckets-dapla-felles", "gcs", "s3")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from handbook.editions.notebook import SKIP_TAG
+from handbook.editions.notebook import MAGIC, SKIP_TAG
 from handbook.execute import registry
 from handbook.execute.notebooks import NotebookError, NotebookJob
 from handbook.execute.runner import Runner
@@ -64,12 +64,14 @@ def missing_requirements(nb, runner: Runner) -> list[str]:
 
 
 def page_services(nb, known) -> tuple[str, ...]:
-    """The stand-ins the page's sessions used for the cells that run here: per `session=`, those
-    its blocks declare (`services=`), else those its code's markers show; one kernel gets them all."""
-    sessions: dict[str, list] = {}
+    """The stand-ins the page's sessions used for the cells that run here: per session (its name and
+    language: bash cells are a session apart from the kernel's language), those its blocks declare
+    (`services=`), else those its code's markers show; one kernel gets them all."""
+    sessions: dict[tuple[str, bool], list] = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and SKIP_TAG not in cell.metadata.get("tags", []):
-            sessions.setdefault(cell.metadata.get("handbook", {}).get("session", "main"), []).append(cell)
+            name = cell.metadata.get("handbook", {}).get("session", "main")
+            sessions.setdefault((name, cell.source.startswith(MAGIC)), []).append(cell)
     names: set[str] = set()
     for cells in sessions.values():
         declared = " ".join(str(c.metadata.get("handbook", {}).get("services", "")) for c in cells).strip()
