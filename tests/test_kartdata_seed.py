@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from handbook.execute import registry, services
+from handbook.execute import registry, seeds, services
 
 gpd = pytest.importorskip("geopandas")
 
@@ -29,7 +30,7 @@ FILES = {  # file: (geometry types, columns besides geometry)
 
 
 def _seeded(path: str) -> bytes:
-    felles = services.mount_seed(team="dapla-felles")
+    felles = seeds.mount_seed(team="dapla-felles")
     if path.startswith("GIS/"):
         return felles["produkt"][path]
     return felles["shared"][f"areal/kart/{path}"]
@@ -46,12 +47,12 @@ def test_seeded_geodata_reads_back_with_its_crs_and_geometry(path):
 
 
 def test_the_same_data_in_the_buckets_and_the_mount():
-    gcs = services.gcs_seed()
-    mount = services.mount_seed(team="dapla-felles")
+    gcs = seeds.gcs_seed()
+    mount = seeds.mount_seed(team="dapla-felles")
     assert {f"areal/kart/{k}": v for k, v in gcs["ssb-areal-data-delt-kart-prod"].items()} == mount["shared"]
     assert gcs["ssb-dapla-felles-data-produkt-prod"] == mount["produkt"]
     # eksempelteam's own service shows none of it (other pages list /buckets/ and its produkt)
-    default = services.mount_seed()
+    default = seeds.mount_seed()
     assert "shared" not in default and not any(k.startswith("GIS/") for k in default["produkt"])
 
 
@@ -77,6 +78,18 @@ def test_dapla_felles_mount_is_chosen_by_name_only(tmp_path):
         assert (folder / "shared/areal/kart" / KART / "SSB_arealbruk_flate_p2025_v1.parquet").is_dir()
     finally:
         standin.stop()
+
+
+
+def test_a_change_to_the_seeds_changes_the_cache_key_of_the_storage_stand_ins(tmp_path, monkeypatch):
+    known = registry.registrations()
+    for name in ("gcs", "s3", "buckets", "buckets-dapla-felles"):
+        assert Path(seeds.__file__) in known[name].sources, name
+    before = registry.fingerprint(known)
+    copy = tmp_path / "seeds.py"
+    copy.write_bytes(Path(seeds.__file__).read_bytes() + b"\n# a writer's change\n")
+    monkeypatch.setattr(seeds, "__file__", str(copy))
+    assert registry.fingerprint(registry.registrations()) != before
 
 
 CLIENT = """

@@ -19,7 +19,7 @@ import pytest
 from projects import REPO, mkdocs_yml, repo_hooks
 
 from handbook.execute import cache as cache_module
-from handbook.execute import registry, services
+from handbook.execute import registry, seeds, services
 from handbook.execute.limits import Limits
 from handbook.execute.sandbox import Isolation, Job, SandboxUnavailable, cgroups, reap_stale_temp, run
 from handbook.execute.standins import Endpoint, Exposure
@@ -334,7 +334,7 @@ def test_buckets_stand_in_is_a_writable_copy_per_session(tmp_path):
         standin.stop()
     assert first.ok, first
     listed = first.outputs[0]["stdout"].splitlines()
-    assert eval(listed[0]) == sorted({k.split("/")[0] for k in services.mount_seed()["produkt"]})
+    assert eval(listed[0]) == sorted({k.split("/")[0] for k in seeds.mount_seed()["produkt"]})
     assert listed[1] == "skrevet"                       # writes work, as on Dapla ...
     assert second.outputs[0]["stdout"].strip() == "False"   # ... in that session only
     assert "ny.txt" not in seeded                       # and never reach the seed

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from handbook.execute.services import POPULATION_NO
+from handbook.execute.seeds import POPULATION_NO
 
 OUTPUT = Path("data/examples/befolkning.sas7bdat")
 LABELS = {

@@ -46,7 +46,7 @@ class Registration:
     name: str
     factory: type
     markers: tuple[str, ...] = ()
-    source: Path | None = None       # the module that defines it (part of every cache key)
+    sources: tuple[Path, ...] = ()   # its module and the module's SEED_MODULES (in every cache key)
     group: Callable | None = None    # (project) -> the group's shared object, made once a build
     fingerprint: Callable | None = None   # (names, project) -> str, in the key of sessions using it
 
@@ -60,9 +60,10 @@ def registrations() -> dict[str, Registration]:
     for module in modules:
         for cls in getattr(module, "STANDINS", []):
             group = getattr(cls, "group", None)
+            sources = () if group else tuple(Path(m.__file__) for m in
+                                             [module, *getattr(module, "SEED_MODULES", [])])
             found[cls.name] = Registration(cls.name, cls, tuple(getattr(cls, "markers", ())),
-                                           None if group else Path(module.__file__), group,
-                                           getattr(cls, "fingerprint", None))
+                                           sources, group, getattr(cls, "fingerprint", None))
     return found
 
 
@@ -81,7 +82,7 @@ def used(code: str, declared: str | None, known: dict[str, Registration]) -> tup
 def fingerprint(known: dict[str, Registration]) -> str:
     """Changes when a stand-in's code or seed changes (those not in a group: see `uses`)."""
     h = hashlib.sha256()
-    for path in sorted({reg.source for reg in known.values() if reg.source is not None}):
+    for path in sorted({path for reg in known.values() for path in reg.sources}):
         h.update(path.read_bytes())
     return h.hexdigest()
 
