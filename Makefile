@@ -13,6 +13,10 @@ SITE        := site
 PORT        ?= 8000
 HB          := $(VENV)/bin/handbook
 
+# One worker per core, one test file per worker at a time (module fixtures are built once), the
+# longest files first (tests/conftest.py). PYTEST_WORKERS= runs the suite in one process.
+PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
+
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
@@ -46,7 +50,7 @@ system-packages: ## Install Chromium, R and hunspell dictionaries where we can (
 
 test: $(VENV_STAMP) $(NODE_STAMP) system-packages ## Build strictly once, then run the whole test suite
 	$(HB) build --site-dir $(SITE)
-	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest
+	HANDBOOK_SITE_DIR=$(CURDIR)/$(SITE) $(PY) -m pytest $(PYTEST_WORKERS)
 
 test-fast: $(VENV_STAMP) $(NODE_STAMP) system-packages ## The tests that need no built site, no browser and no build of their own
 	$(PY) -m pytest -m "not browser and not slow and not site"

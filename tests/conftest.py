@@ -20,6 +20,8 @@ from handbook.project import CACHE_ENV, Project
 # Where the build that `make test` runs before pytest put its cache and reports.
 SITE_CACHE = Path(os.environ.get(CACHE_ENV) or REPO / ".cache")
 REUSABLE_CACHES = ("samples", "notebooks", "search", "r-packages.json")
+# About 200 s (every generated notebook) and 140 s (axe over every page) on a 2-core machine.
+LONGEST_FIRST = ("test_editions_notebooks.py", "test_accessibility.py")
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +129,9 @@ def refresh_outputs(request) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # The longest files first: under `make test`'s two workers (xdist, one file at a time) each
+    # starts one of them and the other files fill in behind, instead of one running on alone.
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
     # A test that reads the built site is a `site` test, marked or not: `make test-fast` leaves
     # them out on a fresh clone, where no site has been built.
     for item in items:

@@ -3,7 +3,8 @@ with the local GCS and S3 stand-ins, like the pages' own samples (handbook.execu
 
 Cells the page skips are tagged `skip-execution`, which nbclient leaves alone; cells whose
 `requires=` packages are missing here are tagged too, with the reason recorded. The nb and sv
-notebooks of a page usually hold the same code, which runs once for both.
+notebooks of a page usually hold the same code, up to the comments' language, which runs once
+for both.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import concurrent.futures
 import datetime
 import hashlib
+import io
 import json
 import multiprocessing
 import os
 import subprocess
 import sys
 import textwrap
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -48,6 +51,20 @@ def generated(site: Path) -> list[Path]:
     return found
 
 
+def without_comments(cell: str) -> str:
+    """A Python cell's tokens without its comments, so that notebooks whose code differs only in
+    the comments' language run once; the cell as it is where tokens alone cannot say (cell and line
+    magics, shell escapes, code that does not tokenize)."""
+    if any(line.lstrip().startswith(("%", "!")) for line in cell.splitlines()):
+        return cell
+    try:
+        tokens = [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(cell).readline)
+                  if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    except (tokenize.TokenError, SyntaxError):
+        return cell
+    return json.dumps(tokens)
+
+
 @pytest.fixture(scope="module")
 def results(built_site):
     """Run every distinct generated notebook once, in parallel; path -> (ok, message, skipped)."""
@@ -55,8 +72,11 @@ def results(built_site):
     by_code: dict[str, list[Path]] = {}
     for path in generated(built_site):
         nb = json.loads(path.read_text("utf-8"))
+        kernel = nb["metadata"]["kernelspec"]["name"]
         code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
-        key = hashlib.sha256(json.dumps([nb["metadata"]["kernelspec"]["name"], code]).encode()).hexdigest()
+        if kernel.startswith("python"):
+            code = [without_comments(c if isinstance(c, str) else "".join(c)) for c in code]
+        key = hashlib.sha256(json.dumps([kernel, code]).encode()).hexdigest()
         by_code.setdefault(key, []).append(path)
     out: dict[Path, tuple] = {}
     context = multiprocessing.get_context("spawn")   # kernels, event loops and servers per worker
@@ -182,3 +202,15 @@ def test_one_kernel_gets_the_stand_ins_of_every_session_on_the_page():
     notebook_run.set_up_on_the_page(nb)
     known = registry.registrations()
     assert notebook_run.page_services(nb, known) == ("buckets", "buckets-dapla-felles", "gcs", "s3")
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("# Lagre\nx = 1  # én\n", "# Spara\nx = 1  # en\n", True),
+    ("x = 1\n", "x = 2\n", False),
+    ('print("# ikke en kommentar")\n', 'print("# inte en kommentar")\n', False),
+    ("s = '''\n# data\n'''\n", "s = '''\n# annat\n'''\n", False),
+    ("!echo a#b\n", "!echo a#c\n", False),
+    ("%%bash_session\n# Kjør\nls\n", "%%bash_session\n# Kör\nls\n", False),
+])
+def test_notebooks_that_differ_only_in_comments_run_once(a, b, same):
+    assert (without_comments(a) == without_comments(b)) is same

@@ -2,11 +2,14 @@
 
 Used by the tests (in worker processes, so each has its own kernels, event loops and stand-in
 servers): cells the build skips are tagged `skip-execution` already; cells whose `requires=`
-packages are missing here get the tag too, and the reasons are returned.
+packages are missing here get the tag too, and the reasons are returned. `run_notebook` keeps one
+Runner per process, as a build does: its stand-ins start once and are reset to their seed before
+each notebook.
 """
 
 from __future__ import annotations
 
+import multiprocessing.util
 import tempfile
 from pathlib import Path
 
@@ -82,16 +85,18 @@ def page_services(nb, known) -> tuple[str, ...]:
 
 def run_notebook(path: Path | str, timeout: int = 180,
                  config_file: Path | str | None = None) -> tuple[bool, str, list[str]]:
-    """(ok, author-facing message, skipped cells with reasons)."""
-    result, skipped = execute(path, timeout, config_file)
+    """(ok, author-facing message, skipped cells with reasons), with this process's runner."""
+    result, skipped = execute(path, timeout, config_file, runner=_shared_runner(config_file))
     return result.ok, result.message, skipped
 
 
-def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None = None):
+def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None = None,
+            runner: Runner | None = None):
     """(the runner's Result with each code cell's outputs, skipped cells with reasons): the
     notebook run in the build's sandbox against the stand-ins its code uses, as a notebook page
-    of the site runs."""
-    runner = Runner(Project.load(config_file), refresh=True)
+    of the site runs. Without a `runner`, one is made for this notebook and closed after it."""
+    own = runner is None
+    runner = runner or Runner(Project.load(config_file), refresh=True)
     try:
         nb = nbformat.read(path, as_version=4)
         skipped = missing_requirements(nb, runner) + set_up_on_the_page(nb)
@@ -109,7 +114,19 @@ def execute(path: Path | str, timeout: int = 180, config_file: Path | str | None
                 return Result(ok=False, message=str(exc)), skipped
             return job.run(runner.context()), skipped
     finally:
-        runner.close()
+        if own:
+            runner.close()
+
+
+def _shared_runner(config_file: Path | str | None) -> Runner:
+    key = str(config_file)
+    if key not in _RUNNERS:
+        runner = _RUNNERS[key] = Runner(Project.load(config_file), refresh=True)
+        # closed (stand-ins stopped, their folders removed) when this process or pool worker exits
+        multiprocessing.util.Finalize(None, runner.close, exitpriority=10)
+    return _RUNNERS[key]
 
 
 PAGE_SESSION_STANDINS = {"pypi", "nexus", "cran", "git"}
+
+_RUNNERS: dict[str, Runner] = {}   # run_notebook's, per mkdocs.yml, in this process

@@ -24,20 +24,20 @@ def gcs_seed() -> dict[str, dict[str, bytes]]:
     """
     team = _eksempelteam()
     seed = {
-        "ssb-eksempelteam-data-kilde-prod": team["kilde"],
+        "ssb-eksempelteam-data-kilde-prod": dict(team["kilde"]),
         "ssb-eksempelteam-data-kilde-frasky-prod": {},
         "ssb-eksempelteam-data-kilde-tilsky-prod": {},
-        "ssb-eksempelteam-data-produkt-prod": team["produkt"],
-        "ssb-eksempelteam-data-frasky-prod": team["frasky"],
-        "ssb-eksempelteam-data-tilsky-prod": team["tilsky"],
-        "ssb-eksempelteam-data-delt-befolkning-prod": team["delt-befolkning"],
+        "ssb-eksempelteam-data-produkt-prod": dict(team["produkt"]),
+        "ssb-eksempelteam-data-frasky-prod": dict(team["frasky"]),
+        "ssb-eksempelteam-data-tilsky-prod": dict(team["tilsky"]),
+        "ssb-eksempelteam-data-delt-befolkning-prod": dict(team["delt-befolkning"]),
         # The test environment has its own kilde and produkt buckets (no frasky/tilsky).
-        "ssb-eksempelteam-data-kilde-test": team["kilde"],
-        "ssb-eksempelteam-data-produkt-test": team["produkt"],
+        "ssb-eksempelteam-data-kilde-test": dict(team["kilde"]),
+        "ssb-eksempelteam-data-produkt-test": dict(team["produkt"]),
         # Dapla Felles: everyone in SSB is a developer there.
         "ssb-dapla-felles-data-produkt-prod": _dapla_felles_produkt(team),
         # The map data team areal shares with all of SSB (dapla/kartdata.md).
-        "ssb-areal-data-delt-kart-prod": _geodata()["kart"],
+        "ssb-areal-data-delt-kart-prod": dict(_geodata()["kart"]),
     }
     return seed
 
@@ -64,6 +64,7 @@ def mount_seed(group: str = "developers", team: str = "eksempelteam") -> dict[st
     return {name: dict(team[name]) for name in names}
 
 
+@functools.cache  # every session that uses a storage stand-in is seeded again; the data once
 def _eksempelteam() -> dict:
     import pandas as pd  # only when seeding: importing it costs every build 0.4 s
 
@@ -166,13 +167,17 @@ def _geodata() -> dict[str, dict[str, bytes]]:
 
 
 def s3_seed() -> dict[str, dict[str, bytes]]:
+    """A BALSAM project's bucket in MinIO."""
+    return {"exempelprojekt": dict(_exempelprojekt())}
+
+
+@functools.cache
+def _exempelprojekt() -> dict[str, bytes]:
     import pandas as pd
 
     people = pd.DataFrame(POPULATION_SE)
-    return {"exempelprojekt": {
-        "main/indata/befolkning_2024.csv": people.to_csv(index=False).encode(),
-        "main/indata/befolkning_2024.parquet": _parquet(people),
-    }}
+    return {"main/indata/befolkning_2024.csv": people.to_csv(index=False).encode(),
+            "main/indata/befolkning_2024.parquet": _parquet(people)}
 
 
 # Example figures for teaching, not official statistics. The one source of Norwegian figures in
