@@ -29,7 +29,7 @@ from nbformat import v4
 from handbook.editions import notebook, notebook_run
 from handbook.execute import registry
 from handbook.i18n.strings import Strings
-from handbook.project import Project
+from handbook.project import CACHE_ENV, Project
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 180
@@ -66,8 +66,16 @@ def without_comments(cell: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def results(built_site):
+def results(built_site, tmp_path_factory):
     """Run every distinct generated notebook once, in parallel; path -> (ok, message, skipped)."""
+    # Module fixtures come before the autouse cache of each test: without its own cache folder the
+    # workers would write their results into the repository's .cache.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("editions-cache")))
+        return _run_all(built_site)
+
+
+def _run_all(built_site) -> dict[Path, tuple]:
     kernels = _kernels()
     by_code: dict[str, list[Path]] = {}
     for path in generated(built_site):
