@@ -16,6 +16,7 @@ import io
 import json
 import multiprocessing
 import os
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -53,9 +54,13 @@ def generated(site: Path) -> list[Path]:
 
 def without_comments(cell: str) -> str:
     """A Python cell's tokens without its comments, so that notebooks whose code differs only in
-    the comments' language run once; the cell as it is where tokens alone cannot say (cell and line
-    magics, shell escapes, code that does not tokenize)."""
-    if any(line.lstrip().startswith(("%", "!")) for line in cell.splitlines()):
+    the comments' language run once; the cell as it is where tokens alone cannot say (line magics,
+    shell escapes, code that does not tokenize). A %%bash_session cell loses its whole-line comments
+    only when every other line is complete in itself (quotes closed, no heredoc, no line going on)."""
+    lines = cell.splitlines()
+    if lines and lines[0].strip() == "%%bash_session":
+        return _bash_without_comments(cell)
+    if any(line.lstrip().startswith(("%", "!")) for line in lines):
         return cell
     try:
         tokens = [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(cell).readline)
@@ -63,6 +68,19 @@ def without_comments(cell: str) -> str:
     except (tokenize.TokenError, SyntaxError):
         return cell
     return json.dumps(tokens)
+
+
+
+def _bash_without_comments(cell: str) -> str:
+    code = [line for line in cell.splitlines() if not line.lstrip().startswith("#")]
+    for line in code:
+        try:
+            shlex.split(line)   # a quote in a trailing comment counts too: the cell stays whole
+        except ValueError:   # a quote left open: the next lines may be inside a string
+            return cell
+        if "<<" in line or line.rstrip().endswith("\\"):
+            return cell
+    return "\n".join(code)
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +236,14 @@ def test_one_kernel_gets_the_stand_ins_of_every_session_on_the_page():
     ('print("# ikke en kommentar")\n', 'print("# inte en kommentar")\n', False),
     ("s = '''\n# data\n'''\n", "s = '''\n# annat\n'''\n", False),
     ("!echo a#b\n", "!echo a#c\n", False),
-    ("%%bash_session\n# Kjør\nls\n", "%%bash_session\n# Kör\nls\n", False),
+    ("%%bash_session\n# Kjør\nls\n", "%%bash_session\n  # Kör\nls\n", True),
+    ("%%bash_session\nls  # alt\n", "%%bash_session\nls  # allt\n", False),
+    ("%%bash_session\necho a#'b\n# x\n'\n", "%%bash_session\necho a#'b\n# y\n'\n", False),
+    ("%%bash_session\nls a\n", "%%bash_session\nls b\n", False),
+    ("%%bash_session\necho 'a\n# x\n'\n", "%%bash_session\necho 'a\n# y\n'\n", False),
+    ("%%bash_session\ncat <<EOF\n# x\nEOF\n", "%%bash_session\ncat <<EOF\n# y\nEOF\n", False),
+    ("%%bash_session\nls \\\n# x\n", "%%bash_session\nls \\\n# y\n", False),
+    ("%%bash\n# Kjør\nls\n", "%%bash\n# Kör\nls\n", False),
 ])
 def test_notebooks_that_differ_only_in_comments_run_once(a, b, same):
     assert (without_comments(a) == without_comments(b)) is same
