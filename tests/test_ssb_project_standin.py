@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_standins import shared_cache  # noqa: F401
 
 from handbook.execute import registry, standins
 from handbook.execute.limits import Limits
@@ -37,11 +38,9 @@ TIMEOUT = 900
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
+def build(shared_cache):  # noqa: F811
     """The stand-ins of one build, with the wheels kept where tests/test_standins.py keeps them."""
-    folder = tmp_path_factory.getbasetemp().parent / "handbook-standins-cache"
-    folder.mkdir(exist_ok=True)
-    running = standins.StandIns(folder, DATA)
+    running = standins.StandIns(shared_cache, DATA)
     try:
         for name in ("pypi", "git"):
             running.get(name)

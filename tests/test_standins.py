@@ -43,8 +43,12 @@ TIMEOUT = 900
 
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory) -> Path:
-    """Downloads kept between runs, under pytest's temporary root (outside the repository)."""
-    folder = tmp_path_factory.getbasetemp().parent / "handbook-standins-cache"
+    """Downloads kept between runs, under pytest's temporary root (outside the repository), and
+    shared by the workers of one run (builds in it take a lock)."""
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):   # <root>/pytest-N/popen-gw0: a folder per worker
+        run = run.parent
+    folder = run.parent / "handbook-standins-cache"
     folder.mkdir(exist_ok=True)
     return folder
 
