@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -150,6 +151,24 @@ def test_a_prose_edit_renders_only_that_page_and_the_code_edit_runs_the_sample(p
     assert set(done["pages"]) <= {"regning/", "sv/regning/"}   # sv shows it as a fallback
     html = (preview.builds["nb"].site_dir / "regning" / "index.html").read_text(encoding="utf-8")
     assert "56" in html or "49" in html
+
+
+def test_connections_queue_while_every_handler_is_busy():
+    """The listen backlog is the server's (1024), not socketserver's 5: 64 clients complete the
+    handshake before the server accepts any of them. With a backlog of 5 the seventh waits for
+    SYN retries (1, 3, 7 s, ...), which timed out a burst of requests under a busy test run."""
+    server = make_server(None, "127.0.0.1", 0)
+    clients = []
+    try:
+        for _ in range(64):
+            client = socket.socket()
+            clients.append(client)
+            client.settimeout(2)
+            client.connect(server.server_address)
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
 
 
 def test_the_server_answers_many_requests_at_once_and_signals_reloads(preview):

@@ -28,16 +28,20 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
         pass
 
     Handler.preview = preview
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 1024   # many browsers and tabs at once
-    return server
+    return _Server((host, port), Handler)
 
 
 def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="preview-http")
     thread.start()
     return thread
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Many browsers and tabs at once. A class attribute: listen() reads it in __init__, so setting
+    # it on the made server left the backlog at 5, and connections beyond it waited for SYN retries.
+    request_queue_size = 1024
 
 
 class _Handler(BaseHTTPRequestHandler):
