@@ -129,8 +129,8 @@ def refresh_outputs(request) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    # The longest files first: under `make test`'s two workers (xdist, one file at a time) each
-    # starts one of them and the other files fill in behind, instead of one running on alone.
+    # The longest files first: with workers (PYTEST_WORKERS in the Makefile: xdist, one file at a
+    # time) each starts one of them and the other files fill in behind; one process does not mind.
     items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
     # A test that reads the built site is a `site` test, marked or not: `make test-fast` leaves
     # them out on a fresh clone, where no site has been built.

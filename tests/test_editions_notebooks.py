@@ -58,7 +58,7 @@ def without_comments(cell: str) -> str:
     shell escapes, code that does not tokenize). A %%bash_session cell loses its whole-line comments
     only when every other line is complete in itself (quotes closed, no heredoc, no line going on)."""
     lines = cell.splitlines()
-    if lines and lines[0].strip() == "%%bash_session":
+    if lines and lines[0].strip() == notebook.MAGIC:
         return _bash_without_comments(cell)
     if any(line.lstrip().startswith(("%", "!")) for line in lines):
         return cell
@@ -68,7 +68,6 @@ def without_comments(cell: str) -> str:
     except (tokenize.TokenError, SyntaxError):
         return cell
     return json.dumps(tokens)
-
 
 
 def _bash_without_comments(cell: str) -> str:
