@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -191,6 +192,26 @@ def test_forged_control_messages_do_not_break_the_build():
             "print('still here')\n")
     raw = _run("python", code)
     assert raw.ok and "still here" in "".join(o["stdout"] for o in raw.outputs)
+
+
+class _ControlPipeFirst(selectors.EpollSelector):
+    """Reports every ready pipe of a wake-up, the control pipe first (it is made before the
+    process's own pipes, so it has the lowest number), after letting output and the next
+    block's message both arrive: the order one busy wake-up can bring."""
+
+    def select(self, timeout=None):
+        time.sleep(0.05)
+        return sorted(super().select(timeout), key=lambda event: event[0].fd)
+
+
+def test_no_output_is_lost_when_a_block_starts_in_the_same_wake_up(monkeypatch):
+    # The next block's start drains the output before it; the output pipe, then ready with
+    # nothing left in it, must not count as closed, or the last block's output is lost.
+    monkeypatch.setattr(selectors, "DefaultSelector", _ControlPipeFirst)
+    later = "import time\ntime.sleep(0.2)\nprint('{}')\n"   # nothing to read just after the start
+    raw = _run("python", "print('one')\n", later.format("two"), later.format("three"))
+    assert raw.ok, raw
+    assert [o["stdout"] for o in raw.outputs] == ["one\n", "two\n", "three\n"]
 
 
 # ---- what a session sees ---------------------------------------------------------------------

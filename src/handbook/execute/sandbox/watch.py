@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # run.py imports this module
     from handbook.execute.sandbox.run import Job
 
+READ, EMPTY, CLOSED = "read", "empty", "closed"   # what one read of a stream found
+
 @dataclass
 class RawResult:
     ok: bool
@@ -80,12 +82,12 @@ class Watch:
                     if key.fd == pidfd:
                         exited = True
                         sel.unregister(pidfd)
-                    elif not self._read(key.fd, streams[key.fd]):
+                    elif key.fd in streams and self._read(key.fd, streams[key.fd]) == CLOSED:
                         sel.unregister(key.fd)
                         del streams[key.fd]
                 if exited and streams:  # gone, with everything it started: drain what is left
                     for fd in list(streams):
-                        while self._read(fd, streams[fd]):
+                        while self._read(fd, streams[fd]) == READ:
                             pass
                         sel.unregister(fd)
                         del streams[fd]
@@ -99,15 +101,16 @@ class Watch:
             return self.job.timeouts[self.block]
         return self.job.startup_timeout
 
-    def _read(self, fd: int, stream: str) -> bool:
+    def _read(self, fd: int, stream: str) -> int:
+        """READ, EMPTY (nothing yet: a drain at the next block may have taken it) or CLOSED."""
         try:
             data = os.read(fd, 65536)
         except BlockingIOError:
-            return False
+            return EMPTY
         except OSError:
             data = b""
         if not data:
-            return False
+            return CLOSED
         if stream == "ctl":
             self._control(data)
         else:
@@ -117,7 +120,7 @@ class Watch:
             kept += data[:max(room, 0)]
             if self.total > self.job.output_cap:
                 self._fail("output", f"printed more than {self.job.output_cap // 1000} kB of output")
-        return self.failure is None
+        return READ if self.failure is None else CLOSED
 
     def _control(self, data: bytes) -> None:
         self.ctl_total += len(data)
@@ -141,7 +144,7 @@ class Watch:
 
     def _next_block(self, block: int) -> None:
         for stream, fd in (("stdout", self.proc.stdout.fileno()), ("stderr", self.proc.stderr.fileno())):
-            while self._read(fd, stream):
+            while self._read(fd, stream) == READ:
                 pass
         block = max(0, min(block, max(len(self.job.timeouts) - 1, 0)))
         while len(self.outputs) <= block:
