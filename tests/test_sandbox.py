@@ -22,6 +22,7 @@ from projects import REPO, mkdocs_yml, repo_hooks
 from handbook.execute import cache as cache_module
 from handbook.execute import registry, seeds, services
 from handbook.execute.limits import Limits
+from handbook.execute.runner import interrupt_on_signals
 from handbook.execute.sandbox import Isolation, Job, SandboxUnavailable, cgroups, reap_stale_temp, run
 from handbook.execute.standins import Endpoint, Exposure
 
@@ -504,3 +505,28 @@ def test_signals_interrupt_the_command_line(tmp_path):
     assert marked_processes(marker) == []
     import tempfile
     assert list(Path(tempfile.gettempdir()).glob(f"handbook-sandbox-{proc.pid}-*")) == []
+
+
+def test_signal_handlers_are_restored_in_the_main_thread_and_left_elsewhere():
+    """A build's finalizer restores the handlers; the garbage collector may run it in any thread
+    (a pool of request threads in the preview), where setting a handler raises."""
+    before = signal.getsignal(signal.SIGTERM)
+    restore = interrupt_on_signals()
+    try:
+        assert signal.getsignal(signal.SIGTERM) is not before
+        errors = []
+        thread = threading.Thread(target=lambda: errors.append(_raised(restore)))
+        thread.start()
+        thread.join()
+        assert errors == [None]
+    finally:
+        restore()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def _raised(fn) -> BaseException | None:
+    try:
+        fn()
+    except BaseException as exc:  # whatever it was, the test shows it
+        return exc
+    return None

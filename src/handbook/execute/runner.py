@@ -221,6 +221,10 @@ def interrupt_on_signals():
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
 
     def restore():
+        # A finalizer may run this in whichever thread the garbage collector ran in, where
+        # signal.signal raises; the handlers then stay, and only turn a signal into Ctrl-C.
+        if threading.current_thread() is not threading.main_thread():
+            return
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return restore
