@@ -13,10 +13,9 @@ SITE        := site
 PORT        ?= 8000
 HB          := $(VENV)/bin/handbook
 
-# One process by default: on two busy workers two timing-sensitive tests (test_preview's burst of
-# requests, a hostile sample's leftover processes) failed in 2 of 5 runs. PYTEST_WORKERS="-n auto
-# --dist loadfile --no-loadscope-reorder" runs one file per core at a time, longest files first.
-PYTEST_WORKERS ?=
+# One pytest process per core (pytest-xdist), a whole file at a time, the longest files first
+# (tests/conftest.py). PYTEST_WORKERS= runs everything in one process.
+PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
