@@ -30,9 +30,11 @@ $(UV):
 	echo "Creating the tool environment with $$python"; \
 	"$$python" -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# Bytecode compiled once here: samples and notebooks see this environment read-only in their
+# sandbox, so without .pyc files every session would compile whatever it imports again.
 $(VENV_STAMP): pyproject.toml uv.lock | $(UV)
 	@python=$$(tools/find-python.sh) || exit 1; \
-	$(UV) sync --frozen --python "$$python"
+	$(UV) sync --frozen --compile-bytecode --python "$$python"
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
