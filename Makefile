@@ -20,7 +20,7 @@ PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help serve build test test-fast samples refresh-outputs system-packages lint bench clean
+.PHONY: help serve build test test-fast samples refresh-outputs system-packages lint bench bench-tests clean
 
 help: ## List the make targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,12 @@ lint: $(VENV_STAMP) $(NODE_STAMP) ## Ruff and actionlint
 
 bench: $(VENV_STAMP) ## Benchmark builds against plain mkdocs-material (writes .cache/reports/bench.json)
 	$(PY) tools/bench.py
+
+# BENCH_REVS="a63ca73 HEAD" BENCH_RUNS=2 compares two revisions, runs alternating.
+BENCH_REVS ?= HEAD
+BENCH_RUNS ?= 1
+bench-tests: $(VENV_STAMP) ## Time make test's pytest in fresh clones of BENCH_REVS (10-25 min a run; .cache/reports/bench-tests.json)
+	$(PY) -m handbook.bench.suite $(foreach rev,$(BENCH_REVS),--rev $(rev)) --runs $(BENCH_RUNS)
 
 clean: ## Remove the built site and caches (not the environment)
 	rm -rf $(SITE) .cache/samples .cache/notebooks .cache/reports

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import nbformat
@@ -13,6 +15,7 @@ from projects import REPO
 from handbook.bench import manual as bench_manual
 from handbook.bench import payload as bench_payload
 from handbook.bench import site as bench_site
+from handbook.bench import suite as bench_suite
 from handbook.bench import targets as bench_targets
 from handbook.bench.measure import execution_phase
 from handbook.markdown import fences
@@ -252,3 +255,42 @@ def test_payload_counts_the_search_files_once(tmp_path):
     assert search == paths[2:]
     raw, packed = bench_payload.file_sizes(tmp_path, search)
     assert raw == 150 and packed == len(gzip.compress(b"m" * 100, 6)) + len(gzip.compress(b"s" * 50, 6))
+
+
+def _git(repo, *args):
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=repo,
+                   check=True, capture_output=True)
+
+
+def test_suite_bench_times_fresh_clones_from_their_junit_reports(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "Makefile").write_text(f"test:\n\t{sys.executable} -m pytest -q -p no:cacheprovider test_x.py\n")
+    (repo / "test_x.py").write_text("import time\n\nimport pytest\n\ndef test_a():\n    time.sleep(0.3)\n\n"
+                                    "def test_b():\n    pytest.skip('no')\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / "test_x.py").write_text((repo / "test_x.py").read_text() + "\ndef test_c():\n    assert 0\n")
+    (repo / "uncommitted.txt").write_text("not cloned")
+    _git(repo, "commit", "-qam", "two")
+    (repo / "test_x.py").write_text("def test_only_here():\n    pass\n")   # not committed: not run
+    first = bench_suite.time_suite(repo, "HEAD~1", tmp_path / "one.log", [])
+    second = bench_suite.time_suite(repo, "HEAD", tmp_path / "two.log", [])
+    assert (first["exit"], first["tests"], first["skipped"], first["failures"]) == (0, 1, 1, 0)
+    assert second["tests"] == 2 and second["failures"] == 1 and second["exit"] != 0
+    assert first["seconds"] >= 0.3 and first["commit"] != second["commit"]   # pytest's own time
+    assert "test_only_here" not in (tmp_path / "two.log").read_text()
+    summary = bench_suite.summarize([first, second], ["HEAD~1", "HEAD"], 0.5)
+    assert summary["medians"]["HEAD"] is None and summary["ratio"] is None   # a failed run has no time
+
+
+def test_suite_bench_says_whether_the_ratio_is_met():
+    runs = [{"rev": rev, "exit": 0, "seconds": s} for rev, s in
+            [("old", 950.0), ("new", 420.0), ("old", 900.0), ("new", 480.0), ("new", 900.0)]]
+    runs.append({"rev": "new", "exit": 1, "seconds": 10.0})   # failed: left out
+    summary = bench_suite.summarize(runs, ["old", "new"], 0.5)
+    assert summary["medians"] == {"old": 925.0, "new": 480.0}
+    assert summary["ratio"] == round(480 / 925, 3)
+    assert summary["lines"][-1].startswith("NOT MET")
+    assert bench_suite.summarize(runs, ["old", "new"], 0.6)["lines"][-1].startswith("MET ")
