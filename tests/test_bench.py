@@ -281,6 +281,8 @@ def test_suite_bench_times_fresh_clones_from_their_junit_reports(tmp_path):
     assert second["tests"] == 2 and second["failures"] == 1 and second["exit"] != 0
     assert first["seconds"] >= 0.3 and first["commit"] != second["commit"]   # pytest's own time
     assert "test_only_here" not in (tmp_path / "two.log").read_text()
+    assert bench_suite.parse_junit(tmp_path / "two.xml") == {k: second[k] for k in
+                                                            ("seconds", "tests", "failures", "skipped")}
     summary = bench_suite.summarize([first, second], ["HEAD~1", "HEAD"], 0.5)
     assert summary["medians"]["HEAD"] is None and summary["ratio"] is None   # a failed run has no time
 

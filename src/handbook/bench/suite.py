@@ -75,6 +75,8 @@ def time_suite(repo: Path, rev: str, log: Path, make_args: list[str]) -> dict:
                                   stderr=subprocess.STDOUT, check=False).returncode
         counts = parse_junit(report) if report.exists() else {"seconds": None, "tests": 0,
                                                                "failures": 0, "skipped": 0}
+        if report.exists():  # kept next to the log: per-test times for a closer look
+            shutil.copyfile(report, log.with_suffix(".xml"))
         return {"rev": rev, "commit": commit, "exit": code, "log": str(log),
                 "make_seconds": round(time.monotonic() - started, 1), **counts}
     finally:
