@@ -217,11 +217,15 @@ def test_offline_copy_works_from_disk(editions_site, browser, tmp_path, language
         hrefs = page.eval_on_selector_all("li.md-search-result__item > a.md-search-result__link",
                                           "els => els.map(e => e.href)")
         assert hrefs, "no search results in the offline copy"
+        # Until the result's page has replaced this one, the results (each an article with an h1)
+        # are still what `article h1` finds: wait for its URL, not only for a load state.
         page.click("li.md-search-result__item > a.md-search-result__link")
+        page.wait_for_url(re.compile(re.escape(hrefs[0].split("#")[0]) + r"(#.*)?$"))
         page.wait_for_load_state()
         assert urlsplit(page.url).path.endswith("/index.html") and page.locator("article h1").count() == 1
         page.goto((root / "index.html").as_uri())
-        page.click("a.md-footer__link--next")
+        with page.expect_navigation():
+            page.click("a.md-footer__link--next")
         page.wait_for_load_state()
         assert urlsplit(page.url).path.endswith("/index.html") and page.locator("article h1").count() == 1
         button = page.locator("a.handbook-notebook")
