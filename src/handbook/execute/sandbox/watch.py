@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # run.py imports this module
 
 READ, EMPTY, CLOSED = "read", "empty", "closed"   # what one read of a stream found
 
+
 @dataclass
 class RawResult:
     ok: bool
@@ -82,7 +83,7 @@ class Watch:
                     if key.fd == pidfd:
                         exited = True
                         sel.unregister(pidfd)
-                    elif key.fd in streams and self._read(key.fd, streams[key.fd]) == CLOSED:
+                    elif self._read(key.fd, streams[key.fd]) == CLOSED:
                         sel.unregister(key.fd)
                         del streams[key.fd]
                 if exited and streams:  # gone, with everything it started: drain what is left
@@ -101,7 +102,7 @@ class Watch:
             return self.job.timeouts[self.block]
         return self.job.startup_timeout
 
-    def _read(self, fd: int, stream: str) -> int:
+    def _read(self, fd: int, stream: str) -> str:
         """READ, EMPTY (nothing yet: a drain at the next block may have taken it) or CLOSED."""
         try:
             data = os.read(fd, 65536)
